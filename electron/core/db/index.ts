@@ -1,0 +1,62 @@
+import { DatabaseSync } from 'node:sqlite';
+import { ConsignError } from '../errors';
+import { migrations } from './migrations';
+
+export type Database = DatabaseSync;
+
+/**
+ * Opens the workspace database: WAL so readers never block the one writer, foreign keys on,
+ * and every pending migration applied in order inside a transaction.
+ */
+export function openDatabase(path: string): Database {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA busy_timeout = 5000');
+  } catch (cause) {
+    throw new ConsignError('WORKSPACE_UNAVAILABLE', `The database ${path} cannot be opened.`, {
+      remedy: 'Check that the workspace folder is writable and the file is not damaged.',
+      cause,
+    });
+  }
+  migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Database): number {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  return row.user_version;
+}
+
+function migrate(db: Database): void {
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    throw new ConsignError(
+      'WORKSPACE_UNAVAILABLE',
+      `This workspace was written by a newer Consign (schema ${current}, this one knows ${migrations.length}).`,
+      { remedy: 'Upgrade Consign, or point it at another workspace.' },
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    transaction(db, () => {
+      db.exec(migrations[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    });
+  }
+}
+
+/** Runs `work` in an IMMEDIATE transaction (the write lock is taken up front). */
+export function transaction<T>(db: Database, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}

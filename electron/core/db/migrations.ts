@@ -1,0 +1,18 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many have run.
+ * Never edit a migration that has shipped: append a new one.
+ */
+export const migrations: readonly string[] = [
+  // 1: the audit log, a hash chain (see electron/core/audit).
+  `CREATE TABLE audit_events (
+     seq      INTEGER PRIMARY KEY,
+     at       TEXT NOT NULL,
+     actor    TEXT NOT NULL,
+     action   TEXT NOT NULL,
+     subject  TEXT NOT NULL,
+     details  TEXT NOT NULL,
+     hash     TEXT NOT NULL
+   );
+   CREATE INDEX audit_events_at ON audit_events(at);
+   CREATE INDEX audit_events_action ON audit_events(action);`,
+];

@@ -1,0 +1,98 @@
+import { hostname, userInfo } from 'node:os';
+import type { AppInfo } from '../../shared/contract';
+import { AuditLog, type Actor } from './audit';
+import { openDatabase, type Database } from './db';
+import { DockerEngine } from './docker';
+import { ConsignError } from './errors';
+import { DEFAULT_KEYCHAIN_SERVICE, Keychain } from './keychain';
+import { EngineEvents } from './rpc/events';
+import { APP_VERSION } from './version';
+import { openWorkspace, resolveWorkspacePath, type Workspace } from './workspace';
+
+export interface EngineOptions {
+  /** Which interface hosts this engine (shown in Settings and recorded nowhere secret). */
+  host: AppInfo['host'];
+  /** Workspace folder; defaults to --home / CONSIGN_HOME / the app's data folder. */
+  home?: string;
+  /** Keychain service name; defaults to CONSIGN_KEYCHAIN_SERVICE or "Consign". */
+  keychainService?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What lives in the workspace folder; absent when the folder cannot be used. */
+export interface WorkspaceServices {
+  workspace: Workspace;
+  db: Database;
+  audit: AuditLog;
+}
+
+export interface Engine {
+  readonly host: AppInfo['host'];
+  readonly workspacePath: string;
+  readonly keychain: Keychain;
+  readonly docker: DockerEngine;
+  readonly events: EngineEvents;
+  /** The workspace's services, or the error that keeps them from opening. */
+  readonly store: WorkspaceServices | ConsignError;
+  /** The workspace's services; throws WORKSPACE_UNAVAILABLE (with its remedy) if unusable. */
+  requireStore(): WorkspaceServices;
+  close(): void;
+}
+
+export function currentActor(): Actor {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // userInfo() throws for a uid without a passwd entry (common in containers).
+    user = process.env.USER ?? process.env.USERNAME ?? `uid:${process.getuid?.() ?? 'unknown'}`;
+  }
+  return { user, host: hostname(), app: `consign/${APP_VERSION}` };
+}
+
+function openStore(path: string): WorkspaceServices | ConsignError {
+  try {
+    const workspace = openWorkspace(path);
+    const db = openDatabase(workspace.databasePath);
+    const audit = new AuditLog(db, currentActor());
+    if (audit.count() === 0) {
+      audit.append({ action: 'workspace.created', subject: workspace.path, details: {} });
+    }
+    return { workspace, db, audit };
+  } catch (error) {
+    if (error instanceof ConsignError) return error;
+    return new ConsignError('WORKSPACE_UNAVAILABLE', `The workspace ${path} could not be opened.`, {
+      remedy:
+        'Check the folder and its consign.db file, or choose another with --home or CONSIGN_HOME.',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * The composition root: every host (desktop app, CLI, browser preview, tests) builds the engine
+ * here, so they all see the same workspace, keychain and Docker engine in the same way.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const env = options.env ?? process.env;
+  const workspacePath = resolveWorkspacePath(options.home, env);
+  const store = openStore(workspacePath);
+  const keychain = new Keychain(
+    options.keychainService || env.CONSIGN_KEYCHAIN_SERVICE || DEFAULT_KEYCHAIN_SERVICE,
+  );
+  return {
+    host: options.host,
+    workspacePath,
+    keychain,
+    docker: new DockerEngine(env),
+    events: new EngineEvents(),
+    store,
+    requireStore() {
+      if (store instanceof ConsignError) throw store;
+      return store;
+    },
+    close() {
+      if (!(store instanceof ConsignError)) store.db.close();
+    },
+  };
+}
