@@ -172,3 +172,6 @@ export interface ConsignBridge {
   invoke<C extends ChannelName>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
   on<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void;
 }
+
+/** The one IPC channel on which the desktop app's main process relays engine events. */
+export const IPC_EVENT_CHANNEL = 'consign:event';

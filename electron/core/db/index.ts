@@ -1,8 +1,31 @@
-import { DatabaseSync } from 'node:sqlite';
+import { createRequire } from 'node:module';
+import type * as NodeSqlite from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { ConsignError } from '../errors';
 import { migrations } from './migrations';
 
 export type Database = DatabaseSync;
+
+let sqlite: typeof NodeSqlite | undefined;
+
+/**
+ * Loads node:sqlite on first use, without the one-line "experimental" warning Node prints for it:
+ * that line would land in every CLI command's stderr and in pipelines' logs.
+ */
+function loadSqlite(): typeof NodeSqlite {
+  if (sqlite) return sqlite;
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes('SQLite is an experimental feature')) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    sqlite = createRequire(import.meta.url)('node:sqlite') as typeof NodeSqlite;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  return sqlite;
+}
 
 /**
  * Opens the workspace database: WAL so readers never block the one writer, foreign keys on,
@@ -11,7 +34,7 @@ export type Database = DatabaseSync;
 export function openDatabase(path: string): Database {
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path);
+    db = new (loadSqlite().DatabaseSync)(path);
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA foreign_keys = ON');
