@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { DockerStatus, LocalImage } from '../../../shared/contract';
 import { ConsignError } from '../errors';
 
@@ -49,11 +49,19 @@ const unavailableRemedy = (endpoint: string) =>
 /** The local Docker engine: what images it holds, and whether it is there at all. */
 export class DockerEngine {
   readonly endpoint: DockerEndpoint;
-  readonly #client: Docker;
+  #client: Promise<Docker> | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.endpoint = dockerEndpoint(env);
-    this.#client = new Docker({ ...this.endpoint.options, timeout: REQUEST_TIMEOUT_MS });
+  }
+
+  /** dockerode is loaded on first use: most commands never talk to Docker. */
+  #docker(): Promise<Docker> {
+    this.#client ??= import('dockerode').then(
+      ({ default: Docker }) =>
+        new Docker({ ...this.endpoint.options, timeout: REQUEST_TIMEOUT_MS }),
+    );
+    return this.#client;
   }
 
   #unavailable(cause: unknown): ConsignError {
@@ -66,7 +74,7 @@ export class DockerEngine {
 
   async status(): Promise<DockerStatus> {
     try {
-      const version = await this.#client.version();
+      const version = await (await this.#docker()).version();
       return {
         state: 'ok',
         endpoint: this.endpoint.display,
@@ -93,7 +101,7 @@ export class DockerEngine {
   async listImages(options: { all?: boolean } = {}): Promise<LocalImage[]> {
     let images: Docker.ImageInfo[];
     try {
-      images = await this.#client.listImages({ all: options.all ?? false });
+      images = await (await this.#docker()).listImages({ all: options.all ?? false });
     } catch (cause) {
       throw this.#unavailable(cause);
     }
