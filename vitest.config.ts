@@ -11,6 +11,7 @@ export default defineConfig({
             'shared/**/*.test.ts',
             'scripts/**/*.test.ts',
             'tests/unit/**/*.test.ts',
+            'renderer/**/*.test.ts',
           ],
           environment: 'node',
         },

@@ -40,7 +40,7 @@ function workspaceStatus(engine: Engine): WorkspaceStatus {
   return {
     ...base,
     state: 'ok',
-    message: `Workspace ready; the audit log holds ${chain.events} events and verifies.`,
+    message: `Workspace ready; the audit log holds ${chain.events} ${chain.events === 1 ? 'event' : 'events'} and verifies.`,
   };
 }
 

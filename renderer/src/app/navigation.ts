@@ -1,0 +1,32 @@
+import { IconSettings, IconStack2, type Icon } from '@tabler/icons-react';
+import type { ComponentType } from 'react';
+import type { ParseKeys } from 'i18next';
+import { ImagesPage } from '../pages/images/ImagesPage';
+import { SettingsPage } from '../pages/settings/SettingsPage';
+import type { PageId } from '../store';
+
+export interface PageDefinition {
+  id: PageId;
+  /** Translation key of the page's name in the navigation. */
+  label: ParseKeys;
+  icon: Icon;
+  component: ComponentType;
+  /** `main` pages are the work; `system` pages sit at the foot of the navigation. */
+  group: 'main' | 'system';
+}
+
+/** Every page, in navigation order. */
+export const pages: readonly PageDefinition[] = [
+  { id: 'images', label: 'nav.images', icon: IconStack2, component: ImagesPage, group: 'main' },
+  {
+    id: 'settings',
+    label: 'nav.settings',
+    icon: IconSettings,
+    component: SettingsPage,
+    group: 'system',
+  },
+];
+
+export function pageById(id: PageId): PageDefinition {
+  return pages.find((page) => page.id === id) ?? pages[0]!;
+}
