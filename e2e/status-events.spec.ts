@@ -1,6 +1,6 @@
 import type { WebSocketRoute } from '@playwright/test';
 import type { EventOf } from '../shared/contract';
-import type { InvokeMessage, ServerMessage } from '../electron/preview/protocol';
+import type { WireRequest, WireMessage } from '../electron/preview/protocol';
 import { expect, test } from './support/preview';
 import { attachScreenshot } from './support/screenshots';
 
@@ -20,13 +20,13 @@ class BridgeTap {
     this.#page = page;
     const server = page.connectToServer();
     page.onMessage((raw) => {
-      const message = JSON.parse(String(raw)) as InvokeMessage;
+      const message = JSON.parse(String(raw)) as WireRequest;
       this.#channelOf.set(message.id, message.channel);
       this.requests.set(message.channel, this.count(message.channel) + 1);
       server.send(raw);
     });
     server.onMessage((raw) => {
-      const message = JSON.parse(String(raw)) as ServerMessage;
+      const message = JSON.parse(String(raw)) as WireMessage;
       if (message.type === 'result' && this.#channelOf.get(message.id) === this.#holding) {
         this.#held.push(String(raw));
         return;
@@ -50,7 +50,7 @@ class BridgeTap {
   }
 
   pushStatus(payload: EventOf<'status'>) {
-    const message: ServerMessage = { type: 'event', event: 'status', payload };
+    const message: WireMessage = { type: 'event', event: 'status', payload };
     this.#page?.send(JSON.stringify(message));
   }
 }

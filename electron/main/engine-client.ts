@@ -1,7 +1,7 @@
 import { app, utilityProcess, type UtilityProcess } from 'electron';
 import { join } from 'node:path';
 import type { Result } from '../../shared/contract';
-import type { EngineMessage, EngineRequest } from './engine-protocol';
+import type { WireMessage, WireRequest } from '../core/rpc/wire';
 
 type EventSink = (event: string, payload: unknown) => void;
 
@@ -29,7 +29,7 @@ export function startEngine(onEvent: EventSink) {
   let nextId = 1;
   const pending = new Map<number, (result: Result<unknown>) => void>();
 
-  child.on('message', (message: EngineMessage) => {
+  child.on('message', (message: WireMessage) => {
     if (message.type === 'result') {
       pending.get(message.id)?.(message.result);
       pending.delete(message.id);
@@ -45,7 +45,7 @@ export function startEngine(onEvent: EventSink) {
   return {
     invoke(channel: string, request: unknown): Promise<Result<unknown>> {
       const id = nextId++;
-      const message: EngineRequest = { id, channel, request };
+      const message: WireRequest = { type: 'invoke', id, channel, request };
       return new Promise((resolve) => {
         pending.set(id, resolve);
         child.postMessage(message);

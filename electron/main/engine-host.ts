@@ -2,8 +2,7 @@
  * The engine in an Electron utility process: scans, transfers and database work never block the
  * main process, which only relays validated requests here and results back.
  */
-import { createEngine, engineDispatcher } from '../core';
-import type { EngineMessage, EngineRequest } from './engine-protocol';
+import { createEngine, engineDispatcher, serveWire } from '../core';
 
 const port = process.parentPort;
 const engine = createEngine({ host: 'electron' });
@@ -11,14 +10,9 @@ const dispatch = engineDispatcher(engine, (channel, error) => {
   console.error(`[engine] unexpected error in ${channel}:`, error);
 });
 
-const post = (message: EngineMessage) => port.postMessage(message);
-
-engine.events.subscribe((event, payload) => post({ type: 'event', event, payload }));
-
-port.on('message', async ({ data }: { data: EngineRequest }) => {
-  const result = await dispatch(data?.channel, data?.request);
-  post({ type: 'result', id: data?.id, result });
+serveWire(dispatch, engine.events, {
+  onMessage: (handler) => port.on('message', ({ data }) => handler(data)),
+  post: (message) => port.postMessage(message),
 });
 
 process.on('exit', () => engine.close());
-post({ type: 'ready' });

@@ -3,7 +3,7 @@
  * over a token-guarded loopback WebSocket to the engine hosted by the preview server.
  */
 import type { ConsignBridge, ErrorInfo, EventName, Result } from '../../shared/contract';
-import { RPC_PATH, TOKEN_PARAM, type InvokeMessage, type ServerMessage } from './protocol';
+import { RPC_PATH, TOKEN_PARAM, type WireMessage, type WireRequest } from './protocol';
 
 const TOKEN_KEY = 'consign.preview.token';
 
@@ -41,9 +41,9 @@ function createBridge(): ConsignBridge {
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
 
   socket.addEventListener('message', (message) => {
-    let data: ServerMessage;
+    let data: WireMessage;
     try {
-      data = JSON.parse(String(message.data)) as ServerMessage;
+      data = JSON.parse(String(message.data)) as WireMessage;
     } catch {
       return;
     }
@@ -65,7 +65,7 @@ function createBridge(): ConsignBridge {
         return { ok: false, error: hostGone };
       }
       const id = nextId++;
-      const message: InvokeMessage = { type: 'invoke', id, channel, request };
+      const message: WireRequest = { type: 'invoke', id, channel, request };
       return new Promise((resolve) => {
         pending.set(id, resolve as (result: Result<unknown>) => void);
         socket.send(JSON.stringify(message));

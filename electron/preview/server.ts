@@ -14,14 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
-import { createEngine, engineDispatcher } from '../core';
-import {
-  BRIDGE_PATH,
-  RPC_PATH,
-  TOKEN_PARAM,
-  type InvokeMessage,
-  type ServerMessage,
-} from './protocol';
+import { createEngine, engineDispatcher, serveWire, type WireMessage } from '../core';
+import { BRIDGE_PATH, RPC_PATH, TOKEN_PARAM } from './protocol';
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -146,39 +140,24 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws));
   });
 
-  const send = (ws: WebSocket, message: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-  };
-
   sockets.on('connection', (ws: WebSocket) => {
-    ws.on('message', async (raw) => {
-      let message: Partial<InvokeMessage>;
-      try {
-        message = JSON.parse(String(raw)) as Partial<InvokeMessage>;
-      } catch {
-        send(ws, {
-          type: 'error',
-          error: { code: 'BAD_REQUEST', message: 'The message is not JSON.' },
+    const stop = serveWire(dispatch, engine.events, {
+      onMessage(handler) {
+        ws.on('message', (raw) => {
+          let message: unknown;
+          try {
+            message = JSON.parse(String(raw));
+          } catch {
+            message = undefined;
+          }
+          handler(message);
         });
-        return;
-      }
-      if (message?.type !== 'invoke' || !Number.isSafeInteger(message.id)) {
-        send(ws, {
-          type: 'error',
-          error: {
-            code: 'BAD_REQUEST',
-            message: 'Expected {type:"invoke", id, channel, request}.',
-          },
-        });
-        return;
-      }
-      const result = await dispatch(message.channel, message.request);
-      send(ws, { type: 'result', id: message.id as number, result });
+      },
+      post(message: WireMessage) {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
     });
-  });
-
-  const unsubscribe = engine.events.subscribe((event, payload) => {
-    for (const ws of sockets.clients) send(ws, { type: 'event', event, payload });
+    ws.on('close', stop);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -191,7 +170,6 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     url: `http://127.0.0.1:${port}/?${TOKEN_PARAM}=${token}`,
     port,
     async close() {
-      unsubscribe();
       for (const ws of sockets.clients) ws.terminate();
       sockets.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -20,9 +20,9 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('writes numbers in ECMAScript shortest form', () => {
-    expect(
-      canonicalJson([333333333.3333333, 1e30, 4.5, 2e-3, 0.000000000000000000000000001]),
-    ).toBe('[333333333.3333333,1e+30,4.5,0.002,1e-27]');
+    expect(canonicalJson([333333333.3333333, 1e30, 4.5, 2e-3, 0.000000000000000000000000001])).toBe(
+      '[333333333.3333333,1e+30,4.5,0.002,1e-27]',
+    );
     expect(canonicalJson(-0)).toBe('0');
     expect(canonicalJson(9007199254740991)).toBe('9007199254740991');
   });
