@@ -1,0 +1,4 @@
+export * from './media-types';
+export * from './digest';
+export * from './reference';
+export * from './manifest';
