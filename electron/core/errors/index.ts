@@ -19,6 +19,7 @@ const kindOfCode: Record<ErrorCode, ErrorKind> = {
   KEYCHAIN_UNAVAILABLE: 'environment',
   KEYCHAIN_LOCKED: 'environment',
   WORKSPACE_UNAVAILABLE: 'environment',
+  REGISTRY_UNAVAILABLE: 'environment',
   CHECK_FAILED: 'check',
   INTERNAL: 'internal',
 };
