@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
 import type { DockerStatus, LocalImage } from '../../../shared/contract';
 import { ConsignError } from '../errors';
 
@@ -50,6 +51,7 @@ const unavailableRemedy = (endpoint: string) =>
 export class DockerEngine {
   readonly endpoint: DockerEndpoint;
   #client: Promise<Docker> | undefined;
+  #streamingClient: Promise<Docker> | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.endpoint = dockerEndpoint(env);
@@ -62,6 +64,17 @@ export class DockerEngine {
         new Docker({ ...this.endpoint.options, timeout: REQUEST_TIMEOUT_MS }),
     );
     return this.#client;
+  }
+
+  /**
+   * A client without the request timeout, for exports: Docker may take longer than that to send
+   * the first byte of a large image's tarball.
+   */
+  #streamingDocker(): Promise<Docker> {
+    this.#streamingClient ??= import('dockerode').then(
+      ({ default: Docker }) => new Docker({ ...this.endpoint.options }),
+    );
+    return this.#streamingClient;
   }
 
   #unavailable(cause: unknown): ConsignError {
@@ -125,5 +138,42 @@ export class DockerEngine {
       }
     }
     return rows.sort((a, b) => b.created.localeCompare(a.created) || a.ref.localeCompare(b.ref));
+  }
+
+  /** The image's details as `docker image inspect` shows them; NOT_FOUND when there is none. */
+  async inspectImage(name: string): Promise<Docker.ImageInspectInfo> {
+    try {
+      return await (await this.#docker()).getImage(name).inspect();
+    } catch (cause) {
+      throw this.#imageError(name, cause);
+    }
+  }
+
+  /** The image as a `docker save` tarball, streamed (the caller must consume or destroy it). */
+  async exportImage(name: string): Promise<Readable> {
+    try {
+      return (await (await this.#streamingDocker()).getImage(name).get()) as Readable;
+    } catch (cause) {
+      throw this.#imageError(name, cause);
+    }
+  }
+
+  #imageError(name: string, cause: unknown): ConsignError {
+    const status = (cause as { statusCode?: unknown } | null)?.statusCode;
+    if (status === 404) {
+      return new ConsignError('NOT_FOUND', `The Docker engine has no image ${name}.`, {
+        remedy:
+          'Check the name with `docker images` (or `consign images`), or build or pull it first.',
+        cause,
+      });
+    }
+    if (typeof status === 'number') {
+      return new ConsignError(
+        'DOCKER_UNAVAILABLE',
+        `The Docker engine at ${this.endpoint.display} refused to read image ${name} (HTTP ${status}).`,
+        { remedy: "Check the Docker engine's log, then retry.", cause },
+      );
+    }
+    return this.#unavailable(cause);
   }
 }
