@@ -15,4 +15,13 @@ export const migrations: readonly string[] = [
    );
    CREATE INDEX audit_events_at ON audit_events(at);
    CREATE INDEX audit_events_action ON audit_events(action);`,
+  // 2: per-registry settings; passwords live in the keychain (account registry:<host>), never here.
+  `CREATE TABLE registries (
+     host          TEXT PRIMARY KEY,
+     insecure_http INTEGER NOT NULL DEFAULT 0,
+     ca_file       TEXT,
+     username      TEXT,
+     created_at    TEXT NOT NULL,
+     updated_at    TEXT NOT NULL
+   );`,
 ];

@@ -1,0 +1,41 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ConsignError } from '../errors';
+import { ChunkReader, LengthCheck } from './chunks';
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+describe('ChunkReader', () => {
+  it('cuts one source into exact consecutive pieces, splitting its chunks where needed', async () => {
+    const data = Buffer.from('abcdefghijklmnopqrstuvwxyz');
+    const source = Readable.from([data.subarray(0, 7), data.subarray(7, 9), data.subarray(9)]);
+    const reader = new ChunkReader(source, 0, 'test blob');
+    const positions: number[] = [];
+    expect((await collect(reader.take(5, (p) => positions.push(p)))).toString()).toBe('abcde');
+    expect((await collect(reader.take(10))).toString()).toBe('fghijklmno');
+    expect((await collect(reader.take(11))).toString()).toBe('pqrstuvwxyz');
+    expect(positions.at(-1)).toBe(5);
+  });
+
+  it('fails a piece when the source ends early', async () => {
+    const reader = new ChunkReader(Readable.from([Buffer.from('abc')]), 10, 'blob x');
+    const error = await collect(reader.take(5)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConsignError);
+    expect((error as ConsignError).message).toMatch(/blob x ended after 13 bytes/);
+  });
+});
+
+describe('LengthCheck', () => {
+  it('passes exactly the expected length and fails otherwise', async () => {
+    const ok = Readable.from([Buffer.from('abcd')]).pipe(new LengthCheck(4, 'x'));
+    expect((await collect(ok)).toString()).toBe('abcd');
+    const short = Readable.from([Buffer.from('ab')]).pipe(new LengthCheck(4, 'x'));
+    await expect(collect(short)).rejects.toThrow(/2 bytes where 4 were expected/);
+    const long = Readable.from([Buffer.from('abcdef')]).pipe(new LengthCheck(4, 'x'));
+    await expect(collect(long)).rejects.toThrow(/more than the 4 bytes/);
+  });
+});

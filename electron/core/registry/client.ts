@@ -1,0 +1,1207 @@
+// The OCI distribution client: manifests, blobs, uploads, tags and referrers against one registry
+// host, with authentication, retries and verification of everything the registry sends.
+import { pipeline, Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConsignError } from '../errors';
+import {
+  digestHex,
+  digestOf,
+  ImageIndex,
+  isDigest,
+  MANIFEST_ACCEPT,
+  MAX_MANIFEST_BYTES,
+  MediaType,
+  parseManifest,
+  VerifyingStream,
+  type Descriptor,
+  type Digest,
+  type ParsedManifest,
+} from '../oci';
+import { Authenticator, type CredentialSource } from './auth';
+import { ChunkReader, LengthCheck } from './chunks';
+import {
+  misbehaved,
+  notFound,
+  registryErrorCode,
+  rejected,
+  tlsFailure,
+  unavailableAfterRetries,
+  unreachable,
+} from './errors';
+import {
+  backoffDelay,
+  isValidHost,
+  isValidRepository,
+  isValidTag,
+  mergeScopes,
+  parseChallenges,
+  parseLinkNext,
+  parseRetryAfter,
+  parseUploadRange,
+  resolveLocation,
+  schemeFor,
+} from './protocol';
+import {
+  BodySourceError,
+  discard,
+  errorCode,
+  header,
+  isAbortError,
+  isRetryableNetworkError,
+  isTlsError,
+  readBody,
+  readErrorBody,
+  Transport,
+  type TransportResponse,
+} from './transport';
+
+export interface RegistryEndpointOptions {
+  /** `host[:port]` as in image references. */
+  host: string;
+  /** Plain HTTP for a non-loopback host (loopback hosts without a CA file use it anyway). */
+  insecureHttp?: boolean;
+  /** PEM file of a private CA, trusted in addition to the public roots. TLS is always verified. */
+  caFile?: string;
+  credentials?: CredentialSource;
+}
+
+export interface RetryPolicy {
+  /** Attempts per request, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** No retry starts after this long since the request's first attempt. */
+  totalMs: number;
+  /** A `Retry-After` longer than this gives up instead of waiting. */
+  maxRetryAfterMs: number;
+}
+
+export interface RegistryClientOptions extends RegistryEndpointOptions {
+  retry?: Partial<RetryPolicy>;
+  /** Socket inactivity limit per request. */
+  timeoutMs?: number;
+}
+
+export interface ManifestHead {
+  digest: Digest;
+  mediaType: string;
+  size: number;
+}
+
+export interface BlobRef {
+  digest: Digest;
+  size: number;
+}
+
+export interface UploadOptions {
+  /** Blobs up to this size go in one PUT; larger ones in PATCH chunks of this size. */
+  chunkSize?: number;
+  /** Bytes of the blob the registry holds or is receiving (goes back after a restart). */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface UploadResult {
+  /** False when the registry already had the blob. */
+  uploaded: boolean;
+  /** Times an interrupted upload resumed at the registry's offset. */
+  resumes: number;
+  /** Times the registry lost an upload session and it started over. */
+  restarts: number;
+}
+
+export interface ReferrersResult {
+  manifests: Descriptor[];
+  /** Which mechanism answered: the OCI 1.1 API, or the `sha256-<hex>` tag schema. */
+  source: 'referrers-api' | 'fallback-tag';
+}
+
+export interface PingResult {
+  reachable: true;
+  /** True when the registry accepted our credentials (false when we have none). */
+  authenticated: boolean;
+  apiVersion?: string;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  totalMs: 120_000,
+  maxRetryAfterMs: 60_000,
+};
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** Blobs up to this size are sent in one request; larger ones in chunks of it (resumable). */
+export const DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024;
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const MAX_TAG_PAGES = 10_000;
+const MAX_RESTARTS = 3;
+/** Reconnects of one blob download; each must make progress, this bounds a pathological peer. */
+const MAX_DOWNLOAD_RECONNECTS = 50;
+const USER_AGENT = 'consign';
+
+interface SendOptions {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: Buffer | Readable;
+  scopes: string[];
+  /** For messages: what permission the request needs, on which repository. */
+  action: string;
+  repository: string;
+  /** For messages: "read manifest x:1" */
+  what: string;
+  signal?: AbortSignal;
+  /** Return a 401 instead of throwing (ping decides itself). */
+  allowUnauthorized?: boolean;
+  /** No registry authentication at all (the token service's own request). */
+  raw?: boolean;
+}
+
+/** A failed attempt the upload loop resumes from: a 5xx/429 answer, or auth to redo. */
+class ResumableFailure extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(detail: string, retryAfterMs?: number) {
+    super(detail);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND') return 'the host name does not resolve';
+  if (code === 'ETIMEDOUT') return `timed out (${message})`;
+  if (code === 'ECONNRESET') return 'the connection was reset';
+  return code ? `${code}` : message.slice(0, 120);
+}
+
+export class RegistryClient {
+  readonly host: string;
+  readonly baseUrl: URL;
+  readonly #transport: Transport;
+  readonly #auth: Authenticator;
+  readonly #retry: RetryPolicy;
+  readonly #timeoutMs: number;
+  #referrersApi: boolean | undefined;
+
+  constructor(options: RegistryClientOptions) {
+    const host = options.host.trim().toLowerCase();
+    if (!isValidHost(host)) {
+      throw new ConsignError(
+        'BAD_INPUT',
+        `"${options.host.slice(0, 200)}" is not a registry host.`,
+        {
+          remedy: 'Give the registry as HOST or HOST:PORT, without a scheme or path.',
+        },
+      );
+    }
+    this.host = host;
+    this.baseUrl = new URL(`${schemeFor(host, options)}://${host}/`);
+    this.#transport = new Transport(options.caFile);
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#auth = new Authenticator(
+      host,
+      options.credentials,
+      (url, headers) => this.#fetchToken(url, headers),
+      options.insecureHttp === true,
+    );
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  // ---- the registry as a whole ------------------------------------------------------------
+
+  /** Reaches the registry and, when we have credentials, proves them. */
+  async ping(signal?: AbortSignal): Promise<PingResult> {
+    const res = await this.#send({
+      method: 'GET',
+      url: this.#url('/v2/'),
+      scopes: [],
+      action: 'use',
+      repository: 'the registry',
+      what: 'answer the API check',
+      allowUnauthorized: true,
+      ...(signal ? { signal } : {}),
+    });
+    const apiVersion = header(res, 'docker-distribution-api-version');
+    const body = await readErrorBody(res);
+    const result = (authenticated: boolean): PingResult =>
+      apiVersion
+        ? { reachable: true, authenticated, apiVersion }
+        : { reachable: true, authenticated };
+    if (res.status === 200) {
+      const credentials = await this.#auth.credentials();
+      const scheme = this.#auth.scheme;
+      return result(!!credentials && (scheme === 'basic' || scheme === 'bearer'));
+    }
+    if (res.status === 401) {
+      if (await this.#auth.credentials())
+        throw await this.#auth.refusal(401, 'use', 'the registry');
+      return result(false);
+    }
+    if (res.status === 404) {
+      throw misbehaved(this.host, 'does not speak the registry API v2 (/v2/ is not there)');
+    }
+    if (res.status === 400 && body?.toString('utf8').includes('HTTPS server')) {
+      throw new ConsignError(
+        'REGISTRY_UNAVAILABLE',
+        `The registry ${this.host} speaks HTTPS, but Consign used plain HTTP (the rule for loopback hosts without a CA file).`,
+        {
+          remedy: `Give the registry's CA certificate: consign login ${this.host} --ca-file CA.pem.`,
+        },
+      );
+    }
+    throw rejected(this.host, 'answer the API check', res.status, body);
+  }
+
+  // ---- manifests ----------------------------------------------------------------------------
+
+  /**
+   * A manifest or index, verified: by digest, its bytes must hash to it; by tag, they must hash
+   * to the digest the registry announces. Bytes over 4 MiB are refused while they stream in.
+   */
+  async getManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<ParsedManifest> {
+    this.#checkRepository(repository);
+    this.#checkReference(reference);
+    const what = `The manifest ${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+    const res = await this.#send({
+      method: 'GET',
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
+      headers: { accept: MANIFEST_ACCEPT },
+      ...this.#pull(repository),
+      what: `read manifest ${reference} of ${repository}`,
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status === 404) throw notFound(this.host, what, await readErrorBody(res));
+    if (res.status !== 200) {
+      throw rejected(
+        this.host,
+        `send manifest ${reference} of ${repository}`,
+        res.status,
+        await readErrorBody(res),
+      );
+    }
+    const bytes = await this.#readOrRetryable(res, MAX_MANIFEST_BYTES, () =>
+      misbehaved(this.host, `sent ${what} larger than the 4 MiB limit for manifests`),
+    );
+    const announced = header(res, 'docker-content-digest');
+    const expected = isDigest(reference) ? reference : undefined;
+    for (const claim of [expected, announced]) {
+      if (!claim) continue;
+      if (!isDigest(claim)) {
+        throw misbehaved(this.host, `announced "${claim.slice(0, 80)}" as the digest of ${what}`);
+      }
+      const actual = digestOf(bytes, claim.startsWith('sha512:') ? 'sha512' : 'sha256');
+      if (actual !== claim) {
+        throw misbehaved(
+          this.host,
+          `sent ${what} whose bytes hash to ${actual}, not to the announced ${claim}`,
+        );
+      }
+    }
+    return parseManifest(bytes, header(res, 'content-type'), what);
+  }
+
+  /** Digest, media type and size of a manifest, or null when there is none. */
+  async headManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<ManifestHead | null> {
+    this.#checkRepository(repository);
+    this.#checkReference(reference);
+    const res = await this.#send({
+      method: 'HEAD',
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
+      headers: { accept: MANIFEST_ACCEPT },
+      ...this.#pull(repository),
+      what: `check manifest ${reference} of ${repository}`,
+      ...(signal ? { signal } : {}),
+    });
+    discard(res);
+    if (res.status === 404) return null;
+    if (res.status !== 200) {
+      throw rejected(
+        this.host,
+        `check manifest ${reference} of ${repository}`,
+        res.status,
+        undefined,
+      );
+    }
+    const digest = header(res, 'docker-content-digest');
+    const mediaType = header(res, 'content-type')?.split(';')[0]?.trim();
+    const size = Number(header(res, 'content-length'));
+    if (digest && isDigest(digest) && mediaType && Number.isSafeInteger(size)) {
+      if (isDigest(reference) && digest !== reference) {
+        throw misbehaved(this.host, `answered for ${reference} with the digest ${digest}`);
+      }
+      return { digest, mediaType, size };
+    }
+    // Some registries omit the digest on HEAD: fetch the manifest and compute it ourselves.
+    const manifest = await this.getManifest(repository, reference, signal);
+    return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.bytes.length };
+  }
+
+  /**
+   * Stores a manifest under a tag or its own digest; returns its digest after checking the one
+   * the registry reports.
+   */
+  async putManifest(
+    repository: string,
+    reference: string,
+    manifest: { bytes: Buffer; mediaType: string },
+    signal?: AbortSignal,
+  ): Promise<Digest> {
+    this.#checkRepository(repository);
+    this.#checkReference(reference);
+    if (manifest.bytes.length > MAX_MANIFEST_BYTES) {
+      throw new ConsignError(
+        'BAD_INPUT',
+        `The manifest for ${repository} is ${manifest.bytes.length} bytes, over the 4 MiB limit.`,
+      );
+    }
+    const digest = digestOf(
+      manifest.bytes,
+      isDigest(reference) && reference.startsWith('sha512:') ? 'sha512' : 'sha256',
+    );
+    if (isDigest(reference) && reference !== digest) {
+      throw new ConsignError(
+        'BAD_INPUT',
+        `The manifest pushed as ${reference} hashes to ${digest}.`,
+        { remedy: 'Push a manifest by the digest of its exact bytes.' },
+      );
+    }
+    const res = await this.#send({
+      method: 'PUT',
+      url: this.#url(`/v2/${repository}/manifests/${reference}`),
+      headers: { 'content-type': manifest.mediaType },
+      body: manifest.bytes,
+      ...this.#push(repository),
+      what: `store manifest ${reference} in ${repository}`,
+      ...(signal ? { signal } : {}),
+    });
+    const body = await readErrorBody(res);
+    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
+      throw rejected(this.host, `store manifest ${reference} in ${repository}`, res.status, body);
+    }
+    const announced = header(res, 'docker-content-digest');
+    if (announced && announced !== digest && announced !== digestOf(manifest.bytes)) {
+      throw misbehaved(
+        this.host,
+        `stored the manifest for ${repository}:${reference} under ${announced}, but its bytes hash to ${digest}`,
+      );
+    }
+    return digest;
+  }
+
+  // ---- blobs -----------------------------------------------------------------------------------
+
+  /** The blob's size when the repository has it, else null. */
+  async hasBlob(repository: string, digest: Digest, signal?: AbortSignal): Promise<number | null> {
+    const stat = await this.#statBlob(repository, digest, signal);
+    return stat === null ? null : (stat.size ?? 0);
+  }
+
+  async #statBlob(
+    repository: string,
+    digest: Digest,
+    signal: AbortSignal | undefined,
+  ): Promise<{ size: number | undefined } | null> {
+    this.#checkRepository(repository);
+    this.#checkDigest(digest);
+    const res = await this.#send({
+      method: 'HEAD',
+      url: this.#url(`/v2/${repository}/blobs/${digest}`),
+      ...this.#pull(repository),
+      what: `check blob ${digest} in ${repository}`,
+      ...(signal ? { signal } : {}),
+    });
+    discard(res);
+    if (res.status === 404) return null;
+    if (res.status !== 200) {
+      throw rejected(this.host, `check blob ${digest} in ${repository}`, res.status, undefined);
+    }
+    const size = Number(header(res, 'content-length'));
+    return { size: Number.isSafeInteger(size) && size >= 0 ? size : undefined };
+  }
+
+  /**
+   * The blob's bytes as a stream, from `offset`. From offset 0 the stream is verified against the
+   * descriptor's digest and size and fails at its end if the registry lied; from a later offset
+   * only the length can be checked (the caller hashes the whole). Redirects to storage are
+   * followed, and a connection dropped mid-blob is resumed with a Range request.
+   */
+  async getBlob(
+    repository: string,
+    descriptor: BlobRef,
+    offset = 0,
+    signal?: AbortSignal,
+  ): Promise<Readable> {
+    this.#checkRepository(repository);
+    this.#checkDigest(descriptor.digest);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > descriptor.size) {
+      throw new ConsignError('BAD_INPUT', `Offset ${offset} is outside blob ${descriptor.digest}.`);
+    }
+    const what = `The blob ${descriptor.digest} from ${this.host}/${repository}`;
+    const first = await this.#openBlob(repository, descriptor, offset, signal);
+    const source = Readable.from(
+      this.#downloadChunks(repository, descriptor, offset, first, signal),
+      { objectMode: false },
+    );
+    const check =
+      offset === 0
+        ? new VerifyingStream(descriptor.digest, descriptor.size, what)
+        : new LengthCheck(descriptor.size - offset, what);
+    pipeline(source, check, () => {
+      // Errors reach the consumer through `check`, which pipeline destroys with them.
+    });
+    return check;
+  }
+
+  /** Mounts a blob from another repository of this registry; false if the registry declined. */
+  async mountBlob(
+    repository: string,
+    digest: Digest,
+    fromRepository: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    this.#checkRepository(repository);
+    this.#checkRepository(fromRepository);
+    this.#checkDigest(digest);
+    const url = this.#url(`/v2/${repository}/blobs/uploads/`);
+    url.searchParams.set('mount', digest);
+    url.searchParams.set('from', fromRepository);
+    const res = await this.#send({
+      method: 'POST',
+      url,
+      scopes: mergeScopes([
+        `repository:${repository}:pull,push`,
+        `repository:${fromRepository}:pull`,
+      ]),
+      action: 'push',
+      repository,
+      what: `mount blob ${digest} into ${repository}`,
+      ...(signal ? { signal } : {}),
+    });
+    discard(res);
+    if (res.status === 201) {
+      const announced = header(res, 'docker-content-digest');
+      if (announced && announced !== digest) {
+        throw misbehaved(this.host, `mounted ${announced} when asked for ${digest}`);
+      }
+      return true;
+    }
+    if (res.status === 202) {
+      // The registry opened an ordinary upload instead; give the session back.
+      const session = resolveLocation(header(res, 'location'), res.url);
+      if (session) await this.#cancelUpload(repository, session).catch(() => {});
+      return false;
+    }
+    throw rejected(this.host, `mount blob ${digest} into ${repository}`, res.status, undefined);
+  }
+
+  /**
+   * Uploads a blob unless the repository already has it. Small blobs go in one streamed PUT,
+   * larger ones in PATCH chunks. When a request fails mid-way (dropped connection, 5xx, 429)
+   * the registry is asked how much it holds and the source is reopened at that offset, so
+   * finished bytes are not sent again; a registry that lost the session gets a fresh one.
+   */
+  async uploadBlob(
+    repository: string,
+    descriptor: BlobRef,
+    open: (offset: number) => Promise<Readable>,
+    options: UploadOptions = {},
+  ): Promise<UploadResult> {
+    this.#checkRepository(repository);
+    this.#checkDigest(descriptor.digest);
+    const { digest, size } = descriptor;
+    const signal = options.signal;
+    const existing = await this.#statBlob(repository, digest, signal);
+    if (existing !== null) {
+      if (existing.size !== undefined && existing.size !== size) {
+        throw misbehaved(
+          this.host,
+          `holds blob ${digest} with ${existing.size} bytes, where its descriptor says ${size}`,
+        );
+      }
+      options.onProgress?.(size);
+      return { uploaded: false, resumes: 0, restarts: 0 };
+    }
+    const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const what = `blob ${digest}`;
+    let deadline = Date.now() + this.#retry.totalMs;
+    let session = await this.#startUpload(repository, signal);
+    let offset = 0;
+    let failures = 0;
+    let resumes = 0;
+    let restarts = 0;
+    for (;;) {
+      let reader: ChunkReader | undefined;
+      try {
+        if (offset < size || size === 0) {
+          reader = new ChunkReader(await open(offset), offset, what);
+        }
+        if (offset === 0 && size <= chunkSize) {
+          const res = await this.#sendUploadBody(
+            repository,
+            'PUT',
+            withDigest(session, digest),
+            {
+              'content-type': 'application/octet-stream',
+              'content-length': String(size),
+            },
+            reader!.take(size, options.onProgress),
+            signal,
+          );
+          await this.#finishUpload(repository, digest, res);
+          return { uploaded: true, resumes, restarts };
+        }
+        while (offset < size) {
+          const end = Math.min(offset + chunkSize, size);
+          const res = await this.#sendUploadBody(
+            repository,
+            'PATCH',
+            session,
+            {
+              'content-type': 'application/octet-stream',
+              'content-length': String(end - offset),
+              'content-range': `${offset}-${end - 1}`,
+            },
+            reader!.take(end - offset, options.onProgress),
+            signal,
+          );
+          if (res.status !== 202) {
+            const body = await readErrorBody(res);
+            if (res.status === 416) throw new ResumableFailure('the registry is at another offset');
+            throw rejected(this.host, `accept a chunk of ${what}`, res.status, body);
+          }
+          discard(res);
+          session = resolveLocation(header(res, 'location'), res.url) ?? session;
+          const held = parseUploadRange(header(res, 'range'));
+          if (held !== undefined && held !== end) {
+            throw misbehaved(
+              this.host,
+              `reported holding ${held} bytes of ${what} after receiving ${end}`,
+            );
+          }
+          offset = end;
+          failures = 0;
+        }
+        reader?.close();
+        reader = undefined;
+        const res = await this.#send({
+          method: 'PUT',
+          url: withDigest(session, digest),
+          ...this.#push(repository),
+          what: `complete the upload of ${what}`,
+          ...(signal ? { signal } : {}),
+        });
+        if (res.status === 404 && (await this.hasBlob(repository, digest, signal)) === size) {
+          // An earlier attempt of this PUT completed but its answer was lost.
+          discard(res);
+          return { uploaded: true, resumes, restarts };
+        }
+        await this.#finishUpload(repository, digest, res);
+        return { uploaded: true, resumes, restarts };
+      } catch (error) {
+        reader?.close();
+        const resumable = error instanceof ResumableFailure || isRetryableNetworkError(error);
+        if (!resumable) throw this.#networkFailure(error, `upload ${what}`);
+        failures++;
+        // Each streak of failures gets the full time budget: a long upload may fail late.
+        if (failures === 1) deadline = Date.now() + this.#retry.totalMs;
+        const retryAfter = error instanceof ResumableFailure ? error.retryAfterMs : undefined;
+        if (!(await this.#pause(failures, retryAfter, deadline, signal))) {
+          throw unavailableAfterRetries(
+            this.host,
+            `accept ${what}`,
+            error instanceof ResumableFailure ? error.message : describeNetworkError(error),
+            failures,
+            error,
+          );
+        }
+        const status = await this.#uploadStatus(repository, session, signal);
+        if (status && status.offset <= size) {
+          session = status.location;
+          offset = status.offset;
+          resumes++;
+        } else {
+          restarts++;
+          if (restarts > MAX_RESTARTS) {
+            throw unavailableAfterRetries(
+              this.host,
+              `keep an upload session for ${what}`,
+              'the session was lost again',
+              restarts,
+            );
+          }
+          session = await this.#startUpload(repository, signal);
+          offset = 0;
+        }
+        options.onProgress?.(offset);
+      }
+    }
+  }
+
+  // ---- tags and referrers ----------------------------------------------------------------------
+
+  /** Every tag of a repository, following `Link` pagination; [] when the repository is unknown. */
+  async listTags(repository: string, signal?: AbortSignal, pageSize = 1000): Promise<string[]> {
+    this.#checkRepository(repository);
+    const tags: string[] = [];
+    let url: URL | undefined = this.#url(`/v2/${repository}/tags/list`);
+    url.searchParams.set('n', String(pageSize));
+    for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
+      const res: TransportResponse = await this.#send({
+        method: 'GET',
+        url,
+        ...this.#pull(repository),
+        what: `list the tags of ${repository}`,
+        ...(signal ? { signal } : {}),
+      });
+      if (res.status === 404) {
+        discard(res);
+        return tags;
+      }
+      if (res.status !== 200) {
+        throw rejected(
+          this.host,
+          `list the tags of ${repository}`,
+          res.status,
+          await readErrorBody(res),
+        );
+      }
+      const body = await this.#readOrRetryable(res, 16 * 1024 * 1024, () =>
+        misbehaved(this.host, `sent a tag list for ${repository} over 16 MiB`),
+      );
+      let json: { tags?: unknown };
+      try {
+        json = JSON.parse(body.toString('utf8')) as typeof json;
+      } catch {
+        throw misbehaved(this.host, `sent a tag list for ${repository} that is not JSON`);
+      }
+      if (Array.isArray(json.tags)) {
+        for (const tag of json.tags) if (typeof tag === 'string') tags.push(tag);
+      }
+      const next = parseLinkNext(header(res, 'link'), res.url);
+      url = next && next.origin === this.baseUrl.origin ? next : undefined;
+    }
+    return tags;
+  }
+
+  /** Whether the registry answers the OCI 1.1 referrers API (asked once per client). */
+  async supportsReferrersApi(repository: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.#referrersApi !== undefined) return this.#referrersApi;
+    const res = await this.#referrersRequest(repository, digestOf(''), undefined, signal);
+    discard(res);
+    this.#referrersApi = res.status === 200;
+    return this.#referrersApi;
+  }
+
+  /**
+   * The manifests that name `digest` as their subject: from the referrers API where the registry
+   * has it, else from the `sha256-<hex>` fallback index tag. Filtered by artifactType if given.
+   */
+  async referrers(
+    repository: string,
+    digest: Digest,
+    artifactType?: string,
+    signal?: AbortSignal,
+  ): Promise<ReferrersResult> {
+    this.#checkRepository(repository);
+    this.#checkDigest(digest);
+    const filter = (list: Descriptor[]) =>
+      artifactType ? list.filter((d) => d.artifactType === artifactType) : list;
+    if (this.#referrersApi !== false) {
+      const res = await this.#referrersRequest(repository, digest, artifactType, signal);
+      if (res.status === 200) {
+        this.#referrersApi = true;
+        const body = await this.#readOrRetryable(res, MAX_MANIFEST_BYTES, () =>
+          misbehaved(this.host, `sent a referrers list for ${digest} over 4 MiB`),
+        );
+        let parsed: ReturnType<typeof ImageIndex.safeParse>;
+        try {
+          parsed = ImageIndex.safeParse(JSON.parse(body.toString('utf8')));
+        } catch {
+          throw misbehaved(this.host, `sent a referrers list for ${digest} that is not JSON`);
+        }
+        if (!parsed.success) {
+          throw misbehaved(this.host, `sent a referrers list for ${digest} that is not an index`);
+        }
+        return { manifests: filter(parsed.data.manifests), source: 'referrers-api' };
+      }
+      const body = await readErrorBody(res);
+      if (res.status !== 404) {
+        throw rejected(this.host, `list the referrers of ${digest}`, res.status, body);
+      }
+      this.#referrersApi = false;
+    }
+    const tag = referrersTag(digest);
+    let index: ParsedManifest;
+    try {
+      index = await this.getManifest(repository, tag, signal);
+    } catch (error) {
+      if (error instanceof ConsignError && error.code === 'NOT_FOUND') {
+        return { manifests: [], source: 'fallback-tag' };
+      }
+      throw error;
+    }
+    if (index.kind !== 'index') {
+      throw misbehaved(this.host, `holds a manifest, not an index, at the referrers tag ${tag}`);
+    }
+    return { manifests: filter(index.index.manifests), source: 'fallback-tag' };
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  #url(path: string): URL {
+    return new URL(path, this.baseUrl);
+  }
+
+  #pull(repository: string) {
+    return { scopes: [`repository:${repository}:pull`], action: 'pull', repository };
+  }
+
+  #push(repository: string) {
+    return { scopes: [`repository:${repository}:pull,push`], action: 'push to', repository };
+  }
+
+  #checkRepository(repository: string): void {
+    if (!isValidRepository(repository)) {
+      throw new ConsignError(
+        'BAD_INPUT',
+        `"${repository.slice(0, 200)}" is not a valid repository name.`,
+        { remedy: 'Repository names are lower-case letters, digits and the separators . _ - /.' },
+      );
+    }
+  }
+
+  #checkReference(reference: string): void {
+    if (!isDigest(reference) && !isValidTag(reference)) {
+      throw new ConsignError(
+        'BAD_INPUT',
+        `"${reference.slice(0, 200)}" is neither a tag nor a digest.`,
+        {
+          remedy:
+            'Tags are up to 128 letters, digits, _ . and -; digests look like sha256:<64 hex>.',
+        },
+      );
+    }
+  }
+
+  #checkDigest(digest: string): void {
+    if (!isDigest(digest)) {
+      throw new ConsignError('BAD_INPUT', `"${digest.slice(0, 140)}" is not a digest.`, {
+        remedy: 'A digest looks like sha256: followed by 64 lower-case hex characters.',
+      });
+    }
+  }
+
+  /** Waits before the next attempt; false when the attempt budget or the time is used up. */
+  async #pause(
+    failures: number,
+    retryAfterMs: number | undefined,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const policy = this.#retry;
+    if (failures >= policy.attempts) return false;
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return false;
+    const delay = retryAfterMs ?? backoffDelay(failures, policy);
+    if (Date.now() + delay > deadline) return false;
+    await sleep(delay, undefined, signal ? { signal } : undefined);
+    return true;
+  }
+
+  #networkFailure(error: unknown, what: string): unknown {
+    if (error instanceof ConsignError || isAbortError(error)) return error;
+    if (error instanceof BodySourceError) return error.cause;
+    if (isTlsError(error)) return tlsFailure(this.host, errorCode(error) ?? 'TLS', error);
+    if (isRetryableNetworkError(error) || errorCode(error) === 'ENOTFOUND') {
+      return unreachable(
+        this.host,
+        `${describeNetworkError(error)} while trying to ${what}`,
+        error,
+      );
+    }
+    return error;
+  }
+
+  /**
+   * One logical request: authentication (learning the scheme from the first 401, one retry with
+   * fresh credentials), redirects for GET/HEAD, and retries with backoff on dropped connections,
+   * 5xx and 429 when the body can be sent again.
+   */
+  async #send(options: SendOptions): Promise<TransportResponse> {
+    const replayable = !(options.body instanceof Readable);
+    const deadline = Date.now() + this.#retry.totalMs;
+    let scopes = options.scopes;
+    let url = options.url;
+    let failures = 0;
+    let authRetried = false;
+    let redirects = 0;
+    for (;;) {
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...options.headers };
+      let res: TransportResponse;
+      try {
+        if (!options.raw && url.origin === this.baseUrl.origin) {
+          const authorization = await this.#auth.authorization(scopes);
+          if (authorization) headers.authorization = authorization;
+        }
+        res = await this.#transport.request({
+          method: options.method,
+          url,
+          headers,
+          ...(options.body ? { body: options.body } : {}),
+          timeoutMs: this.#timeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        if (error instanceof ConsignError || isAbortError(error)) throw error;
+        if (error instanceof BodySourceError) throw error.cause;
+        if (!isRetryableNetworkError(error)) throw this.#networkFailure(error, options.what);
+        if (!replayable) throw error; // the upload loop resumes from the registry's offset
+        failures++;
+        if (!(await this.#pause(failures, undefined, deadline, options.signal))) {
+          throw unavailableAfterRetries(
+            this.host,
+            options.what,
+            describeNetworkError(error),
+            failures,
+            error,
+          );
+        }
+        continue;
+      }
+      if (res.status === 401 && !options.raw && url.origin === this.baseUrl.origin) {
+        const challenges = parseChallenges(header(res, 'www-authenticate'));
+        discard(res);
+        const sentAuth = headers.authorization !== undefined;
+        const wasScheme = this.#auth.scheme;
+        this.#auth.learn(challenges);
+        const wanted = Authenticator.challengeScopes(challenges);
+        const worthRetry =
+          !authRetried &&
+          (!sentAuth || this.#auth.scheme !== wasScheme || this.#auth.scheme === 'bearer') &&
+          this.#auth.scheme !== 'none';
+        if (worthRetry) {
+          authRetried = true;
+          this.#auth.invalidate(scopes);
+          scopes = mergeScopes(scopes, wanted);
+          if (!replayable) throw new ResumableFailure('the registry asked for authentication');
+          continue;
+        }
+        if (options.allowUnauthorized) return res;
+        throw await this.#auth.refusal(401, options.action, options.repository);
+      }
+      if (res.status === 403 && !options.raw) {
+        discard(res);
+        throw await this.#auth.refusal(403, options.action, options.repository);
+      }
+      if (
+        REDIRECTS.has(res.status) &&
+        (options.method === 'GET' || options.method === 'HEAD') &&
+        redirects < MAX_REDIRECTS
+      ) {
+        const target = resolveLocation(header(res, 'location'), url);
+        discard(res);
+        if (!target) throw misbehaved(this.host, `redirected ${options.what} to nowhere`);
+        url = target;
+        redirects++;
+        continue;
+      }
+      if (RETRYABLE_STATUS.has(res.status)) {
+        const retryAfter = parseRetryAfter(header(res, 'retry-after'));
+        if (!replayable) {
+          discard(res);
+          throw new ResumableFailure(`HTTP ${res.status}`, retryAfter);
+        }
+        discard(res);
+        failures++;
+        if (!(await this.#pause(failures, retryAfter, deadline, options.signal))) {
+          const detail =
+            retryAfter !== undefined && retryAfter > this.#retry.maxRetryAfterMs
+              ? `HTTP ${res.status}, asked to wait ${Math.round(retryAfter / 1000)} s`
+              : `HTTP ${res.status}`;
+          throw unavailableAfterRetries(this.host, options.what, detail, failures);
+        }
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Sends an upload body once; failures are the upload loop's to resume. */
+  /** The bytes of a blob; a connection dropped mid-way is resumed with a Range request. */
+  async *#downloadChunks(
+    repository: string,
+    descriptor: BlobRef,
+    offset: number,
+    first: { res: TransportResponse; skip: number },
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<Buffer> {
+    let current = first;
+    let position = offset;
+    let failures = 0;
+    let reconnects = 0;
+    try {
+      for (;;) {
+        try {
+          let skip = current.skip;
+          for await (const piece of current.res.body as AsyncIterable<Buffer>) {
+            let chunk = piece;
+            if (skip > 0) {
+              // The server ignored our Range and started from byte 0.
+              const dropped = Math.min(skip, chunk.length);
+              skip -= dropped;
+              chunk = chunk.subarray(dropped);
+              if (chunk.length === 0) continue;
+            }
+            position += chunk.length;
+            failures = 0;
+            yield chunk;
+          }
+          return;
+        } catch (error) {
+          if (!isRetryableNetworkError(error) || position >= descriptor.size) {
+            throw this.#networkFailure(error, `read blob ${descriptor.digest}`);
+          }
+          failures++;
+          reconnects++;
+          if (
+            reconnects > MAX_DOWNLOAD_RECONNECTS ||
+            !(await this.#pause(failures, undefined, Date.now() + this.#retry.totalMs, signal))
+          ) {
+            throw unavailableAfterRetries(
+              this.host,
+              `send blob ${descriptor.digest}`,
+              describeNetworkError(error),
+              reconnects,
+              error,
+            );
+          }
+          current.res.body.destroy();
+          current = await this.#openBlob(repository, descriptor, position, signal);
+        }
+      }
+    } finally {
+      current.res.body.destroy();
+    }
+  }
+
+  async #sendUploadBody(
+    repository: string,
+    method: 'PUT' | 'PATCH',
+    url: URL,
+    headers: Record<string, string>,
+    body: Readable,
+    signal: AbortSignal | undefined,
+  ): Promise<TransportResponse> {
+    try {
+      return await this.#send({
+        method,
+        url,
+        headers,
+        body,
+        ...this.#push(repository),
+        what: 'upload',
+        ...(signal ? { signal } : {}),
+      });
+    } finally {
+      // Whatever happened, this piece of the source is not read again.
+      if (!body.readableEnded) body.destroy();
+    }
+  }
+
+  async #readOrRetryable(
+    res: TransportResponse,
+    limit: number,
+    onTooLarge: () => Error,
+  ): Promise<Buffer> {
+    try {
+      return await readBody(res, limit, onTooLarge);
+    } catch (error) {
+      throw this.#networkFailure(error, 'read an answer');
+    }
+  }
+
+  async #fetchToken(url: URL, headers: Record<string, string>) {
+    const res = await this.#send({
+      method: 'GET',
+      url,
+      headers,
+      scopes: [],
+      action: 'use',
+      repository: 'the registry',
+      what: 'get a token from its token service',
+      raw: true,
+    });
+    const body = await this.#readOrRetryable(res, 1024 * 1024, () =>
+      misbehaved(this.host, 'sent a token response over 1 MiB'),
+    );
+    return { status: res.status, body };
+  }
+
+  async #openBlob(
+    repository: string,
+    descriptor: BlobRef,
+    position: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ res: TransportResponse; skip: number }> {
+    const res = await this.#send({
+      method: 'GET',
+      url: this.#url(`/v2/${repository}/blobs/${descriptor.digest}`),
+      headers: position > 0 ? { range: `bytes=${position}-` } : {},
+      ...this.#pull(repository),
+      what: `read blob ${descriptor.digest}`,
+      ...(signal ? { signal } : {}),
+    });
+    const what = `blob ${descriptor.digest} of ${repository}`;
+    if (res.status === 404) throw notFound(this.host, `The ${what}`, await readErrorBody(res));
+    const length = Number(header(res, 'content-length'));
+    if (res.status === 200) {
+      if (Number.isSafeInteger(length) && length !== descriptor.size) {
+        discard(res);
+        throw misbehaved(
+          this.host,
+          `announced ${length} bytes for ${what}, whose descriptor says ${descriptor.size}`,
+        );
+      }
+      return { res, skip: position };
+    }
+    if (res.status === 206 && position > 0) {
+      const range = /^bytes (\d+)-/.exec(header(res, 'content-range') ?? '');
+      if (range && Number(range[1]) !== position) {
+        discard(res);
+        throw misbehaved(this.host, `answered a range request for ${what} from the wrong offset`);
+      }
+      return { res, skip: 0 };
+    }
+    throw rejected(this.host, `send ${what}`, res.status, await readErrorBody(res));
+  }
+
+  async #startUpload(repository: string, signal: AbortSignal | undefined): Promise<URL> {
+    const res = await this.#send({
+      method: 'POST',
+      url: this.#url(`/v2/${repository}/blobs/uploads/`),
+      ...this.#push(repository),
+      what: `start an upload to ${repository}`,
+      ...(signal ? { signal } : {}),
+    });
+    const body = await readErrorBody(res);
+    if (res.status !== 202) {
+      throw rejected(this.host, `start an upload to ${repository}`, res.status, body);
+    }
+    const location = resolveLocation(header(res, 'location'), res.url);
+    if (!location) throw misbehaved(this.host, 'started an upload without saying where it is');
+    return location;
+  }
+
+  async #uploadStatus(
+    repository: string,
+    session: URL,
+    signal: AbortSignal | undefined,
+  ): Promise<{ location: URL; offset: number } | null> {
+    const res = await this.#send({
+      method: 'GET',
+      url: session,
+      ...this.#push(repository),
+      what: `report the state of an upload to ${repository}`,
+      ...(signal ? { signal } : {}),
+    });
+    const body = await readErrorBody(res);
+    if (res.status === 204 || res.status === 200) {
+      const offset = parseUploadRange(header(res, 'range'));
+      if (offset === undefined) return null;
+      return { location: resolveLocation(header(res, 'location'), res.url) ?? session, offset };
+    }
+    const code = registryErrorCode(body);
+    if (
+      res.status === 404 ||
+      res.status === 400 ||
+      code === 'BLOB_UPLOAD_UNKNOWN' ||
+      code === 'BLOB_UPLOAD_INVALID'
+    ) {
+      return null;
+    }
+    throw rejected(this.host, `report the state of an upload to ${repository}`, res.status, body);
+  }
+
+  async #cancelUpload(repository: string, session: URL): Promise<void> {
+    const res = await this.#send({
+      method: 'DELETE',
+      url: session,
+      ...this.#push(repository),
+      what: 'cancel an upload',
+    });
+    discard(res);
+  }
+
+  async #finishUpload(repository: string, digest: Digest, res: TransportResponse): Promise<void> {
+    const body = await readErrorBody(res);
+    if (res.status === 201 || res.status === 204) {
+      const announced = header(res, 'docker-content-digest');
+      if (announced && announced !== digest) {
+        throw misbehaved(this.host, `stored the upload of ${digest} as ${announced}`);
+      }
+      return;
+    }
+    if (registryErrorCode(body) === 'DIGEST_INVALID') {
+      throw new ConsignError(
+        'CHECK_FAILED',
+        `The data uploaded as blob ${digest} to ${this.host}/${repository} does not hash to that digest.`,
+        {
+          remedy:
+            'The source of this blob is altered or corrupt; nothing was stored. Check the source image.',
+        },
+      );
+    }
+    if (RETRYABLE_STATUS.has(res.status)) {
+      throw new ResumableFailure(`HTTP ${res.status}`, parseRetryAfter(header(res, 'retry-after')));
+    }
+    throw rejected(this.host, `store blob ${digest} in ${repository}`, res.status, body);
+  }
+
+  async #referrersRequest(
+    repository: string,
+    digest: Digest,
+    artifactType: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<TransportResponse> {
+    this.#checkRepository(repository);
+    const url = this.#url(`/v2/${repository}/referrers/${digest}`);
+    if (artifactType) url.searchParams.set('artifactType', artifactType);
+    return this.#send({
+      method: 'GET',
+      url,
+      headers: { accept: MediaType.ociIndex },
+      ...this.#pull(repository),
+      what: `list the referrers of ${digest}`,
+      ...(signal ? { signal } : {}),
+    });
+  }
+}
+
+/** The tag of the referrers fallback index for a digest (`sha256-<hex>`). */
+export function referrersTag(digest: Digest): string {
+  return `${digest.slice(0, digest.indexOf(':'))}-${digestHex(digest)}`;
+}
+
+function withDigest(session: URL, digest: Digest): URL {
+  const url = new URL(session);
+  url.searchParams.set('digest', digest);
+  return url;
+}
