@@ -90,6 +90,82 @@ export const AuditVerification = z.strictObject({
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
 
+const Digest = z.string().regex(/^sha(256|512):[a-f0-9]+$/);
+
+export const ImagePlatform = z.looseObject({
+  os: z.string(),
+  architecture: z.string(),
+  variant: z.string().optional(),
+});
+
+export const ImageInspection = z.strictObject({
+  ref: z.string(),
+  digest: Digest,
+  mediaType: z.string(),
+  platforms: z.array(ImagePlatform).optional(),
+  manifests: z.array(
+    z.strictObject({
+      digest: Digest,
+      mediaType: z.string(),
+      platform: ImagePlatform.optional(),
+      layers: z.number().int(),
+      size: z.number().int(),
+    }),
+  ),
+  config: z
+    .strictObject({ digest: Digest, size: z.number().int(), mediaType: z.string() })
+    .optional(),
+  layers: z.array(
+    z.strictObject({ digest: Digest, size: z.number().int(), mediaType: z.string() }),
+  ),
+  size: z.number().int(),
+  signatures: z.array(
+    z.strictObject({
+      kind: z.enum(['cosign-tag', 'referrer']),
+      digest: Digest,
+      subject: Digest,
+      tag: z.string().optional(),
+      artifactType: z.string().optional(),
+      mediaType: z.string(),
+    }),
+  ),
+});
+export type ImageInspection = z.infer<typeof ImageInspection>;
+
+export const CopyDestinationResult = z.strictObject({
+  ref: z.string(),
+  digest: Digest,
+  status: z.enum(['copied', 'unchanged', 'conflict', 'failed']),
+  error: z
+    .strictObject({ code: z.string(), message: z.string(), remedy: z.string().optional() })
+    .optional(),
+  blobsUploaded: z.number().int(),
+  blobsMounted: z.number().int(),
+  blobsPresent: z.number().int(),
+  bytesUploaded: z.number().int(),
+  artifacts: z.number().int(),
+});
+
+export const CopyResult = z.strictObject({
+  digest: Digest,
+  mediaType: z.string(),
+  destinations: z.array(CopyDestinationResult),
+});
+export type CopyResult = z.infer<typeof CopyResult>;
+
+/** A registry's stored settings. The password stays in the keychain and never comes back. */
+export const RegistrySettings = z.strictObject({
+  host: z.string(),
+  insecureHttp: z.boolean(),
+  caFile: z.string().optional(),
+  username: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type RegistrySettings = z.infer<typeof RegistrySettings>;
+
+const RegistryHost = z.string().min(1).max(262);
+
 /**
  * Every channel. Adding a capability means adding its channels here; hosts register handlers
  * for all of them in one loop, so nothing else needs to change to expose it.
@@ -102,6 +178,46 @@ export const channels = {
     response: z.array(LocalImage),
   },
   'audit.verify': { request: NoParams, response: AuditVerification },
+  'images.inspect': {
+    request: z.strictObject({ ref: z.string().min(1).max(4096) }),
+    response: ImageInspection,
+  },
+  'images.copy': {
+    request: z.strictObject({
+      source: z.string().min(1).max(4096),
+      destinations: z.array(z.string().min(1).max(4096)).min(1).max(64),
+      overwrite: z.boolean().optional(),
+      /** Chosen by the caller so it can follow this copy's progress events. */
+      taskId: z.string().min(1).max(100).optional(),
+    }),
+    response: CopyResult,
+  },
+  'registries.list': { request: NoParams, response: z.array(RegistrySettings) },
+  'registries.login': {
+    request: z.strictObject({
+      host: RegistryHost,
+      username: z.string().min(1).max(256).optional(),
+      /** Write-only: passed to the keychain and never returned. */
+      password: z.string().min(1).max(8192).optional(),
+      caFile: z.string().max(4096).optional(),
+      insecureHttp: z.boolean().optional(),
+    }),
+    response: z.strictObject({ host: z.string(), authenticated: z.boolean() }),
+  },
+  'registries.test': {
+    request: z.strictObject({ host: RegistryHost }),
+    response: z.strictObject({
+      host: z.string(),
+      reachable: z.boolean(),
+      authenticated: z.boolean(),
+      error: z.string().optional(),
+      remedy: z.string().optional(),
+    }),
+  },
+  'registries.remove': {
+    request: z.strictObject({ host: RegistryHost }),
+    response: z.strictObject({ removed: z.boolean() }),
+  },
 } as const;
 
 export type Channels = typeof channels;
@@ -150,6 +266,9 @@ export const events = {
     total: z.number().nonnegative().optional(),
     unit: z.enum(['bytes', 'items']),
     message: z.string().optional(),
+    /** For transfers: which destination, and which blob (digest). */
+    destination: z.string().optional(),
+    item: z.string().optional(),
   }),
   status: z.strictObject({
     subject: z.enum(['docker', 'keychain', 'workspace']),

@@ -8,11 +8,20 @@ import {
   type Engine,
 } from '../core';
 import type { Command, CommandContext } from './command';
+import { copyCommand } from './commands/copy';
 import { doctorCommand } from './commands/doctor';
 import { imagesCommand } from './commands/images';
+import { inspectCommand } from './commands/inspect';
+import { loginCommand } from './commands/login';
 import { createOutput, type Output } from './output';
 
-const commands: Command[] = [imagesCommand, doctorCommand];
+const commands: Command[] = [
+  loginCommand,
+  imagesCommand,
+  inspectCommand,
+  copyCommand,
+  doctorCommand,
+];
 
 const globalOptions = {
   home: { type: 'string' },

@@ -7,6 +7,7 @@ import { ConsignError } from './errors';
 import { DEFAULT_KEYCHAIN_SERVICE, Keychain } from './keychain';
 import { EngineEvents } from './rpc/events';
 import { APP_VERSION } from './version';
+import { normalizeHost, RegistryCredentialStore, type RegistryClient } from './registry';
 import { openWorkspace, resolveWorkspacePath, type Workspace } from './workspace';
 
 export interface EngineOptions {
@@ -24,6 +25,14 @@ export interface WorkspaceServices {
   workspace: Workspace;
   db: Database;
   audit: AuditLog;
+  registryCredentials: RegistryCredentialStore;
+}
+
+/** Registry clients by host, configured with the host's stored settings and credentials. */
+export interface RegistryDirectory {
+  client(host: string): Promise<RegistryClient>;
+  /** Drops a host's cached client, after its settings or credentials changed. */
+  forget(host: string): void;
 }
 
 export interface Engine {
@@ -32,6 +41,7 @@ export interface Engine {
   readonly keychain: Keychain;
   readonly docker: DockerEngine;
   readonly events: EngineEvents;
+  readonly registries: RegistryDirectory;
   /** The workspace's services, or the error that keeps them from opening. */
   readonly store: WorkspaceServices | ConsignError;
   /** The workspace's services; throws WORKSPACE_UNAVAILABLE (with its remedy) if unusable. */
@@ -50,7 +60,11 @@ export function currentActor(): Actor {
   return { user, host: hostname(), app: `consign/${APP_VERSION}` };
 }
 
-function openStore(path: string): WorkspaceServices | ConsignError {
+function openStore(
+  path: string,
+  keychain: Keychain,
+  env: NodeJS.ProcessEnv,
+): WorkspaceServices | ConsignError {
   try {
     const workspace = openWorkspace(path);
     const db = openDatabase(workspace.databasePath);
@@ -58,7 +72,12 @@ function openStore(path: string): WorkspaceServices | ConsignError {
     if (audit.count() === 0) {
       audit.append({ action: 'workspace.created', subject: workspace.path, details: {} });
     }
-    return { workspace, db, audit };
+    return {
+      workspace,
+      db,
+      audit,
+      registryCredentials: new RegistryCredentialStore(db, keychain, env),
+    };
   } catch (error) {
     if (error instanceof ConsignError) return error;
     return new ConsignError('WORKSPACE_UNAVAILABLE', `The workspace ${path} could not be opened.`, {
@@ -76,22 +95,44 @@ function openStore(path: string): WorkspaceServices | ConsignError {
 export function createEngine(options: EngineOptions): Engine {
   const env = options.env ?? process.env;
   const workspacePath = resolveWorkspacePath(options.home, env);
-  const store = openStore(workspacePath);
   const keychain = new Keychain(
     options.keychainService || env.CONSIGN_KEYCHAIN_SERVICE || DEFAULT_KEYCHAIN_SERVICE,
   );
+  const store = openStore(workspacePath, keychain, env);
+  // One client per host, so connections and tokens are shared by every transfer to it.
+  const clients = new Map<string, RegistryClient>();
   return {
     host: options.host,
     workspacePath,
     keychain,
     docker: new DockerEngine(env),
     events: new EngineEvents(),
+    registries: {
+      // Settings and credentials live in the workspace, so a registry needs it.
+      async client(host) {
+        if (store instanceof ConsignError) throw store;
+        const name = normalizeHost(host);
+        let client = clients.get(name);
+        if (!client) {
+          client = store.registryCredentials.client(name);
+          clients.set(name, client);
+        }
+        return client;
+      },
+      forget(host) {
+        const name = normalizeHost(host);
+        clients.get(name)?.close();
+        clients.delete(name);
+      },
+    },
     store,
     requireStore() {
       if (store instanceof ConsignError) throw store;
       return store;
     },
     close() {
+      for (const client of clients.values()) client.close();
+      clients.clear();
       if (!(store instanceof ConsignError)) store.db.close();
     },
   };

@@ -19,7 +19,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'images.list': () => [],
     'audit.verify': () => ({ ok: true, events: 0, firstBadSeq: null }),
     ...overrides,
-  };
+  } as Handlers;
 }
 
 describe('createDispatcher', () => {

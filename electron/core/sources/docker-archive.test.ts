@@ -14,7 +14,7 @@ import { DockerEngine } from '../docker';
 import { ConsignError } from '../errors';
 import { MediaType, parseImageReference, type Digest, type ParsedManifest } from '../oci';
 import { openDockerArchive } from './docker-archive';
-import { openSource } from './index';
+import { openSource, type LocalImageReference } from './index';
 import type { ImageSource } from './types';
 
 const scratch = mkdtempSync(join(tmpdir(), 'consign-archive-test-'));
@@ -271,28 +271,28 @@ describe('openSource', () => {
   it('dispatches on the transport', async () => {
     const { tar, configs } = legacyArchive([{ tags: ['x:1'], layers: ['l'] }]);
     const path = file(tar);
-    const source = await openSource(parseImageReference(`docker-archive:${path}`), { docker });
+    const source = await openSource(
+      parseImageReference(`docker-archive:${path}`) as LocalImageReference,
+      { docker },
+    );
     expect(imageManifest(await source.root()).config.digest).toBe(configs[0]);
     const layout = new LayoutBuilder();
     const image = layout.image(['o']);
     layout.add(image, 'v');
     const folder = join(scratch, 'dispatch-layout');
     layout.writeTo(folder);
-    const oci = await openSource(parseImageReference(`oci:${folder}:v`), { docker });
+    const oci = await openSource(parseImageReference(`oci:${folder}:v`) as LocalImageReference, {
+      docker,
+    });
     expect((await oci.root()).digest).toBe(image.digest);
   });
 
   it('reports an unreachable Docker engine as DOCKER_UNAVAILABLE', async () => {
     const error = await failure(
-      openSource(parseImageReference('docker-daemon:busybox:latest'), { docker }),
+      openSource(parseImageReference('docker-daemon:busybox:latest') as LocalImageReference, {
+        docker,
+      }),
     );
     expect(error.code).toBe('DOCKER_UNAVAILABLE');
-  });
-
-  it('refuses registry references until they are wired', async () => {
-    const error = await failure(
-      openSource(parseImageReference('docker://localhost:5000/a:b'), { docker }),
-    );
-    expect(error.code).toBe('BAD_REQUEST');
   });
 });

@@ -1,5 +1,4 @@
 import type { DockerEngine } from '../docker';
-import { ConsignError } from '../errors';
 import type { ImageReference } from '../oci';
 import { openDockerArchive } from './docker-archive';
 import { openDockerDaemon } from './docker-daemon';
@@ -10,14 +9,21 @@ export type { BlobDescriptor, ImageSource } from './types';
 export { openDockerArchive, synthesizeManifest } from './docker-archive';
 export { openDockerDaemon } from './docker-daemon';
 export { openOciLayout, REF_NAME_ANNOTATION } from './oci-layout';
+export { registrySource, type RegistryReader } from './registry';
 export { indexTar, TarIndex, type TarEntry } from './tar';
 
 export interface SourceDeps {
   docker: DockerEngine;
 }
 
-/** Opens the image a reference names, whatever its transport. Close it when done. */
-export async function openSource(ref: ImageReference, deps: SourceDeps): Promise<ImageSource> {
+/** A reference to an image outside any registry. */
+export type LocalImageReference = Exclude<ImageReference, { transport: 'docker' }>;
+
+/**
+ * Opens a local image (Docker engine, layout folder, archive). Close it when done. Registry
+ * images are read through `registrySource`, with a client configured for their host.
+ */
+export async function openSource(ref: LocalImageReference, deps: SourceDeps): Promise<ImageSource> {
   switch (ref.transport) {
     case 'oci':
       return openOciLayout(ref.path, ref.tag);
@@ -25,12 +31,5 @@ export async function openSource(ref: ImageReference, deps: SourceDeps): Promise
       return openDockerArchive(ref.path, ref.name);
     case 'docker-daemon':
       return openDockerDaemon(ref.name, deps.docker);
-    case 'docker':
-      // Registry sources are served by the registry client; wire it here.
-      throw new ConsignError(
-        'BAD_REQUEST',
-        `Reading ${ref.registry}/${ref.repository} from a registry is not available in this build.`,
-        { remedy: 'Use a docker-daemon:, oci: or docker-archive: source for now.' },
-      );
   }
 }

@@ -1,0 +1,91 @@
+import type { Readable } from 'node:stream';
+import type { Descriptor, Digest, ParsedManifest } from '../oci';
+import type { ImageSource } from '../sources';
+
+/** What the copy engine needs of a registry (the registry client provides it). */
+export interface RegistryApi {
+  readonly host: string;
+  headManifest(
+    repository: string,
+    reference: string,
+  ): Promise<{ digest: Digest; mediaType: string; size: number } | null>;
+  getManifest(repository: string, reference: string): Promise<ParsedManifest>;
+  putManifest(
+    repository: string,
+    reference: string,
+    manifest: { bytes: Buffer; mediaType: string },
+  ): Promise<Digest>;
+  hasBlob(repository: string, digest: Digest): Promise<number | null>;
+  getBlob(
+    repository: string,
+    descriptor: { digest: Digest; size: number },
+    offset?: number,
+  ): Promise<Readable>;
+  mountBlob(repository: string, digest: Digest, fromRepository: string): Promise<boolean>;
+  uploadBlob(
+    repository: string,
+    descriptor: { digest: Digest; size: number },
+    open: (offset: number) => Promise<Readable>,
+    options?: { onProgress?: (bytesSent: number) => void; signal?: AbortSignal },
+  ): Promise<unknown>;
+  referrers(
+    repository: string,
+    digest: Digest,
+    artifactType?: string,
+  ): Promise<{ manifests: Descriptor[] }>;
+  supportsReferrersApi(repository: string): Promise<boolean>;
+}
+
+export interface RegistryLocation {
+  registry: RegistryApi;
+  repository: string;
+}
+
+export interface CopySource {
+  image: ImageSource;
+  /** Set when the source is a registry: its signatures and referrers travel too, and blobs can be mounted. */
+  location?: RegistryLocation;
+}
+
+export interface CopyDestination extends RegistryLocation {
+  /** As the user named it, for messages and results. */
+  ref: string;
+  tag?: string;
+}
+
+export type DestinationStatus = 'copied' | 'unchanged' | 'conflict' | 'failed';
+
+export interface DestinationResult {
+  ref: string;
+  digest: Digest;
+  status: DestinationStatus;
+  error?: { code: string; message: string; remedy?: string };
+  blobsUploaded: number;
+  blobsMounted: number;
+  blobsPresent: number;
+  bytesUploaded: number;
+  artifacts: number;
+}
+
+export interface CopyResult {
+  digest: Digest;
+  mediaType: string;
+  destinations: DestinationResult[];
+}
+
+export interface CopyProgress {
+  destination: string;
+  digest: Digest;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+}
+
+export interface CopyOptions {
+  /** Move a destination tag that points at another digest (off by default: tags are immutable). */
+  overwrite?: boolean;
+  /** Blobs transferred at once. */
+  concurrency?: number;
+  onProgress?: (progress: CopyProgress) => void;
+  signal?: AbortSignal;
+}

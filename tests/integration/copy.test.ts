@@ -1,0 +1,296 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cosignTag } from '../../electron/core/transfer';
+import { digestHex, MediaType, type Digest } from '../../electron/core/oci';
+import { RegistryClient } from '../../electron/core/registry';
+import { LayoutBuilder } from '../support/archives';
+import { runConsign } from '../support/consign-cli';
+import {
+  bufferSource,
+  imageIndex,
+  imageManifest,
+  jsonBlob,
+  randomBlob,
+  uniqueRepository,
+  type TestBlob,
+  type TestManifest,
+} from '../support/registry-fixtures';
+import { testEnv } from '../support/test-env';
+
+interface CopyJson {
+  digest: string;
+  destinations: {
+    ref: string;
+    digest: string;
+    status: string;
+    blobsUploaded: number;
+    artifacts: number;
+  }[];
+}
+
+interface InspectJson {
+  digest: string;
+  platforms?: { os: string; architecture: string }[];
+  signatures: { kind: string; digest: string; tag?: string; artifactType?: string }[];
+}
+
+async function pushImage(
+  client: RegistryClient,
+  repository: string,
+  blobs: TestBlob[],
+  manifest: TestManifest,
+  tag?: string,
+) {
+  for (const blob of blobs) await client.uploadBlob(repository, blob, bufferSource(blob));
+  await client.putManifest(repository, tag ?? manifest.digest, manifest);
+}
+
+describe('consign copy and inspect against real registries', () => {
+  const env = testEnv();
+  const plain = new RegistryClient({ host: env.registryPlain });
+  let home: string;
+  const consign = (args: string[], input?: string) =>
+    runConsign([...args, '--home', home], input === undefined ? {} : { input });
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'consign-copy-'));
+    // Store credentials for the TLS (basic auth) and token registries the way a user would.
+    const tls = await consign(
+      [
+        'login',
+        env.registryTls,
+        '--username',
+        env.registryTlsUser,
+        '--password-stdin',
+        '--ca-file',
+        env.caFile,
+        '--json',
+      ],
+      env.registryTlsPassword,
+    );
+    expect(tls.code, tls.stderr).toBe(0);
+    const token = await consign(
+      ['login', env.registryToken, '--username', env.tokenUser, '--password-stdin', '--json'],
+      env.tokenPassword,
+    );
+    expect(token.code, token.stderr).toBe(0);
+  });
+  afterAll(() => {
+    plain.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('copies from the Docker engine, then fans out to three registries with the same digest', async () => {
+    const repo = uniqueRepository('fanout');
+    const first = await consign([
+      'copy',
+      `docker-daemon:${env.baseImage}`,
+      `docker://${env.registryPlain}/${repo}:1`,
+      '--json',
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const source = JSON.parse(first.stdout) as CopyJson;
+    expect(source.destinations[0]).toMatchObject({ status: 'copied' });
+
+    const targets = [env.registryTls, env.registryToken, env.registryPlain].map(
+      (host, i) => `docker://${host}/${repo}-copy${i}:v1`,
+    );
+    const fanout = await consign([
+      'copy',
+      `docker://${env.registryPlain}/${repo}:1`,
+      ...targets,
+      '--json',
+    ]);
+    expect(fanout.code, fanout.stderr).toBe(0);
+    const result = JSON.parse(fanout.stdout) as CopyJson;
+    expect(result.digest).toBe(source.digest);
+    expect(result.destinations.map((d) => [d.status, d.digest])).toEqual(
+      targets.map(() => ['copied', source.digest]),
+    );
+    for (const target of targets) {
+      const inspect = await consign(['inspect', target, '--json']);
+      expect(inspect.code, inspect.stderr).toBe(0);
+      expect((JSON.parse(inspect.stdout) as InspectJson).digest).toBe(source.digest);
+    }
+  });
+
+  it('copies a multi-platform index from an OCI layout with every digest preserved', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'consign-layout-'));
+    try {
+      const layout = new LayoutBuilder();
+      const amd = layout.image([`amd64 layer ${Math.random()}`], 'amd64');
+      const arm = layout.image([`arm64 layer ${Math.random()}`], 'arm64');
+      const index = layout.imageIndex([
+        {
+          ...amd,
+          config: undefined,
+          layers: undefined,
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+        {
+          ...arm,
+          config: undefined,
+          layers: undefined,
+          platform: { os: 'linux', architecture: 'arm64' },
+        },
+      ] as never);
+      layout.add(index, 'release');
+      layout.writeTo(dir);
+      const target = `docker://${env.registryToken}/${uniqueRepository('multi')}:2.0`;
+      const copy = await consign(['copy', `oci:${dir}:release`, target, '--json']);
+      expect(copy.code, copy.stderr).toBe(0);
+      expect((JSON.parse(copy.stdout) as CopyJson).digest).toBe(index.digest);
+      const inspect = JSON.parse(
+        (await consign(['inspect', target, '--json'])).stdout,
+      ) as InspectJson;
+      expect(inspect.digest).toBe(index.digest);
+      expect(inspect.platforms?.map((p) => p.architecture)).toEqual(['amd64', 'arm64']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('carries cosign signature tags and OCI referrers (with the fallback index) to the destination', async () => {
+    const repo = uniqueRepository('signed');
+    const config = jsonBlob({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+    });
+    const layer = randomBlob(50_000);
+    const image = imageManifest(config, [layer]);
+    await pushImage(plain, repo, [config, layer], image, 'v1');
+
+    // A legacy cosign signature at sha256-<hex>.sig.
+    const payload = jsonBlob({
+      critical: {
+        identity: { 'docker-reference': `${env.registryPlain}/${repo}` },
+        image: { 'docker-manifest-digest': image.digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    });
+    const empty = jsonBlob({});
+    const signature = imageManifest(empty, [payload]);
+    await pushImage(plain, repo, [empty, payload], signature, cosignTag(image.digest, 'sig'));
+
+    // An OCI 1.1 referrer (an SBOM-like artifact) listed in the fallback index at sha256-<hex>.
+    const sbom = jsonBlob({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      serialNumber: `urn:uuid:${Date.now()}`,
+    });
+    const referrer = imageManifest(jsonBlob({}), [sbom], {
+      subject: image.descriptor,
+      artifactType: 'application/vnd.cyclonedx+json',
+      configMediaType: MediaType.ociEmpty,
+    });
+    await pushImage(plain, repo, [jsonBlob({}), sbom], referrer);
+    const fallback = imageIndex([referrer.descriptor]);
+    await plain.putManifest(repo, `sha256-${digestHex(image.digest)}`, fallback);
+
+    const target = `docker://${env.registryTls}/${repo}:v1`;
+    const copy = await consign([
+      'copy',
+      `docker://${env.registryPlain}/${repo}:v1`,
+      target,
+      '--json',
+    ]);
+    expect(copy.code, copy.stderr).toBe(0);
+    expect((JSON.parse(copy.stdout) as CopyJson).destinations[0]).toMatchObject({
+      status: 'copied',
+      artifacts: 2,
+    });
+
+    const inspect = JSON.parse(
+      (await consign(['inspect', target, '--json'])).stdout,
+    ) as InspectJson;
+    expect(inspect.signatures).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'cosign-tag',
+          digest: signature.digest,
+          tag: cosignTag(image.digest, 'sig'),
+        }),
+        expect.objectContaining({
+          kind: 'referrer',
+          digest: referrer.digest,
+          artifactType: 'application/vnd.cyclonedx+json',
+        }),
+      ]),
+    );
+  });
+
+  it('never moves a tag that names another image, unless told to', async () => {
+    const repo = uniqueRepository('immutable');
+    const make = async (tag: string) => {
+      const config = jsonBlob({
+        architecture: 'amd64',
+        os: 'linux',
+        created: `${Date.now()}-${tag}`,
+      });
+      const layer = randomBlob(10_000);
+      const manifest = imageManifest(config, [layer]);
+      await pushImage(plain, repo, [config, layer], manifest, tag);
+      return manifest.digest as Digest;
+    };
+    const a = await make('a');
+    const b = await make('b');
+    const target = `docker://${env.registryToken}/${repo}:release`;
+    expect((await consign(['copy', `docker://${env.registryPlain}/${repo}:a`, target])).code).toBe(
+      0,
+    );
+
+    const refused = await consign([
+      'copy',
+      `docker://${env.registryPlain}/${repo}:b`,
+      target,
+      '--json',
+    ]);
+    expect(refused.code).toBe(1);
+    const result = JSON.parse(refused.stdout) as CopyJson & {
+      destinations: { error?: { message: string } }[];
+    };
+    expect(result.destinations[0]).toMatchObject({ status: 'conflict' });
+    expect(result.destinations[0]!.error?.message).toMatch(/immutable/);
+    const still = JSON.parse((await consign(['inspect', target, '--json'])).stdout) as InspectJson;
+    expect(still.digest).toBe(a);
+
+    const moved = await consign([
+      'copy',
+      `docker://${env.registryPlain}/${repo}:b`,
+      target,
+      '--overwrite',
+      '--json',
+    ]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(
+      (JSON.parse((await consign(['inspect', target, '--json'])).stdout) as InspectJson).digest,
+    ).toBe(b);
+  });
+
+  it('rejects malformed references and non-registry destinations with exit 2', async () => {
+    const bad = await consign([
+      'copy',
+      'docker://UPPER/Case:tag',
+      `docker://${env.registryPlain}/x:1`,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not a valid image reference/);
+    const local = await consign(['copy', `docker-daemon:${env.baseImage}`, 'oci:/tmp/somewhere']);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/only registries/);
+  });
+
+  it('fails an unreachable destination with exit 3 and a remedy', async () => {
+    const result = await consign([
+      'copy',
+      `docker-daemon:${env.baseImage}`,
+      'docker://127.0.0.1:9/nowhere/x:1',
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stdout + result.stderr).toMatch(/127\.0\.0\.1:9/);
+  });
+});
