@@ -144,7 +144,10 @@ export async function copyImage(
     );
     if (needing.length === 0) return;
     // One read of the source feeds every destination; a resumed upload reopens it on its own.
-    const branches = fanOut(await openBlob(blob, 0), needing.length);
+    const stream = await openBlob(blob, 0);
+    let sourceError: unknown;
+    stream.once('error', (error) => (sourceError = error));
+    const branches = fanOut(stream, needing.length);
     await Promise.all(
       needing.map(async (state, i) => {
         const branch = branches[i]!;
@@ -187,6 +190,8 @@ export async function copyImage(
         }
       }),
     );
+    // A source that fails or lies fails the whole copy, not the destinations it was feeding.
+    if (sourceError !== undefined) throw sourceError;
   };
 
   const putManifest = async (manifest: ParsedManifest, reference: string) => {
