@@ -1,47 +1,186 @@
 /**
  * `npm run bench`: measures the engine against its targets and prints a table (and JSON with
- * --json). Each benchmark is bundled with esbuild and run in its own Node process, so one cannot
- * warm or slow another.
+ * --json). Each benchmark runs in its own Node process, so one cannot warm or slow another.
  *
- *   npm run bench [-- --events N] [--json]
+ *   npm run bench [-- --only audit,copy] [--events N] [--copy-size-mb 336] [--copy-layers 6]
+ *                 [--copy-runs 3] [--json]
+ *
+ * audit  append and verify N audit events (bundled with esbuild: it imports the engine)
+ * copy   scripts/bench/copy.ts: an image of incompressible data copied between throwaway loopback
+ *        registries by skopeo, oras and `consign copy` (needs docker-registry, skopeo, GNU time,
+ *        and a build for the consign rows: `npm run build`)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import type { CopyResult, CopyRow } from './bench/copy.ts';
+
+const BENCHMARKS = ['audit', 'copy'] as const;
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '100000' }, json: { type: 'boolean' } },
+  options: {
+    only: { type: 'string', default: BENCHMARKS.join(',') },
+    events: { type: 'string', default: '100000' },
+    'copy-size-mb': { type: 'string', default: '336' },
+    'copy-layers': { type: 'string', default: '6' },
+    'copy-runs': { type: 'string', default: '3' },
+    json: { type: 'boolean' },
+  },
 });
 
-await build({
-  entryPoints: { audit: 'scripts/bench/audit.ts' },
-  outdir: 'out/bench',
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  packages: 'external',
-  logLevel: 'warning',
-});
+const selected = new Set(values.only.split(',').map((s) => s.trim()));
+for (const name of selected) {
+  if (!(BENCHMARKS as readonly string[]).includes(name)) {
+    console.error(`unknown benchmark "${name}" (choose from ${BENCHMARKS.join(', ')})`);
+    process.exit(2);
+  }
+}
 
-const audit = JSON.parse(
-  execFileSync(process.execPath, ['out/bench/audit.js', values.events], { encoding: 'utf8' }),
-) as { events: number; appendMs: number; appendPerSecond: number; verifyMs: number };
+type Row = [string, string, string, string, string];
+const rows: Row[] = [];
+const json: Record<string, unknown> = {};
+let failed = false;
 
-const rows = [
-  [
-    'audit: append',
-    `${audit.events} events`,
-    `${audit.appendMs} ms`,
-    `${audit.appendPerSecond}/s`,
-    '',
-  ],
-  ['audit: verify chain', `${audit.events} events`, `${audit.verifyMs} ms`, '', 'target < 1000 ms'],
-];
+if (selected.has('audit')) {
+  await build({
+    entryPoints: { audit: 'scripts/bench/audit.ts' },
+    outdir: 'out/bench',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+
+  const audit = JSON.parse(
+    execFileSync(process.execPath, ['out/bench/audit.js', values.events], { encoding: 'utf8' }),
+  ) as { events: number; appendMs: number; appendPerSecond: number; verifyMs: number };
+  json.audit = audit;
+  rows.push(
+    [
+      'audit: append',
+      `${audit.events} events`,
+      `${audit.appendMs} ms`,
+      `${audit.appendPerSecond}/s`,
+      '',
+    ],
+    [
+      'audit: verify chain',
+      `${audit.events} events`,
+      `${audit.verifyMs} ms`,
+      '',
+      'target < 1000 ms',
+    ],
+  );
+}
+
+function copyRows(copy: CopyResult): Row[] {
+  const find = (tool: string, mode: CopyRow['mode']) =>
+    copy.rows.find((r) => r.tool === tool && r.mode === mode);
+  const skopeo = find('skopeo', 'single');
+  const skopeo4 = find('skopeo', 'sequential');
+  const consign = find('consign', 'single');
+  const size = `${(copy.image.bytes / 1e6).toFixed(0)} MB, ${copy.image.layers} layers`;
+  const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}x` : '?');
+  const label: Record<CopyRow['mode'], (r: CopyRow) => string> = {
+    single: (r) => `copy: ${r.tool}`,
+    sequential: (r) => `copy: ${r.tool} x${r.destinations} (one by one)`,
+    'fan-out': (r) => `copy: ${r.tool} fan-out to ${r.destinations}`,
+  };
+  return copy.rows.map((r): Row => {
+    const work = `${size}, ${r.destinations} dest`;
+    if (r.seconds === undefined) return [label[r.mode](r), work, r.note ?? 'not run', '', ''];
+    const result = `${r.seconds.toFixed(2)} s${r.ok ? '' : ' FAILED'}`;
+    const rss = `peak RSS ${r.peakRssMiB?.toFixed(0)} MiB`;
+    if (r.mode === 'single') {
+      const target = r.tool === 'consign' ? 'target <= 1.00x skopeo' : '';
+      return [
+        label.single(r),
+        work,
+        result,
+        `${ratio(r.seconds, skopeo?.seconds)} skopeo, ${rss}`,
+        target,
+      ];
+    }
+    if (r.mode === 'sequential') {
+      return [
+        label.sequential(r),
+        work,
+        result,
+        `${ratio(r.seconds, skopeo?.seconds)} skopeo, ${rss}`,
+        '',
+      ];
+    }
+    return [
+      label['fan-out'](r),
+      work,
+      result,
+      `${ratio(r.seconds, consign?.seconds)} single, ${ratio(r.seconds, skopeo4?.seconds)} skopeo x${r.destinations}, ${rss}`,
+      'target < 2x single',
+    ];
+  });
+}
+
+if (selected.has('copy')) {
+  // Progress on stderr goes straight through; the result is the JSON on stdout. Signals are
+  // passed on so the benchmark stops its registries and removes its files.
+  const child = spawn(
+    process.execPath,
+    [
+      'scripts/bench/copy.ts',
+      '--size-mb',
+      values['copy-size-mb'],
+      '--layers',
+      values['copy-layers'],
+      '--runs',
+      values['copy-runs'],
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, forward);
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const res = await new Promise<{ status: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => {
+      child.on('error', () => resolve({ status: 127, signal: null }));
+      child.on('close', (status, signal) => resolve({ status, signal }));
+    },
+  );
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, forward);
+  let copy: CopyResult | undefined;
+  try {
+    copy = JSON.parse(stdout.trim().split('\n').pop() ?? '') as CopyResult;
+  } catch {
+    copy = undefined;
+  }
+  if (res.status !== 0 || !copy) {
+    failed = true;
+    rows.push([
+      'copy',
+      '',
+      `failed (exit ${res.status ?? res.signal})`,
+      'see the messages above',
+      '',
+    ]);
+  } else {
+    json.copy = copy;
+    rows.push(...copyRows(copy));
+    if (copy.rows.some((r) => r.ok === false)) failed = true;
+  }
+}
 
 if (values.json) {
-  console.log(JSON.stringify({ audit }, null, 2));
+  console.log(JSON.stringify(json, null, 2));
 } else {
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
+if (failed) process.exitCode = 1;

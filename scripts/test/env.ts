@@ -7,6 +7,9 @@
 //                                     --force also when a running `npm test` brought it up
 //   node scripts/test/env.ts status   show what is running
 //
+// `up` also makes sure cosign and oras from Debian trixie are in .tools/ (scripts/test/lib/tools.ts),
+// which `down` keeps, and exports their paths as CONSIGN_TEST_COSIGN and CONSIGN_TEST_ORAS.
+//
 // After `up`, `npx vitest run --project integration` finds the services through
 // tests/support/test-env.ts, which reads .test-env/env.json. `npm test` (scripts/test/run.ts) uses
 // the same functions inside a `dbus-run-session`, so the bus dies with the run.
@@ -34,6 +37,7 @@ import { writeSessionBusConfig } from './lib/dbus.ts';
 import { basicAuth, parseChallenge, request } from './lib/http.ts';
 import { chromiumPath, ensurePackages, staticBusybox } from './lib/packages.ts';
 import { createPki, htpasswdLine, type TestPki } from './lib/pki.ts';
+import { ensureThirdPartyTools } from './lib/tools.ts';
 import {
   commandLine,
   findOwnedProcesses,
@@ -55,6 +59,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const STATE_DIR = join(ROOT, '.test-env');
 export const ENV_FILE = join(STATE_DIR, 'env.json');
 export const LOG_DIR = join(STATE_DIR, 'logs');
+/** cosign and oras from Debian trixie; outside STATE_DIR so `down` keeps them. */
+export const TOOLS_DIR = join(ROOT, '.tools');
 const STATE_FILE = join(STATE_DIR, 'state.json');
 export const BASE_IMAGE = 'consign-test/busybox:base';
 const TOKEN_SERVICE = 'consign-test-registry';
@@ -83,7 +89,10 @@ export const ENV_KEYS = [
   'DBUS_SESSION_BUS_ADDRESS',
   'CONSIGN_KEYCHAIN_SERVICE',
 ] as const;
-export type EnvVars = Record<(typeof ENV_KEYS)[number], string>;
+/** Set when the third-party tools could be fetched (absent e.g. off Debian). */
+export const OPTIONAL_ENV_KEYS = ['CONSIGN_TEST_COSIGN', 'CONSIGN_TEST_ORAS'] as const;
+export type EnvVars = Record<(typeof ENV_KEYS)[number], string> &
+  Partial<Record<(typeof OPTIONAL_ENV_KEYS)[number], string>>;
 
 interface ServiceRecord {
   name: string;
@@ -747,6 +756,11 @@ export async function up(opts: UpOptions): Promise<EnvVars> {
       if (opts.ownBus) busAddress = await startBus(s);
       await startKeyring(s, busAddress);
     })();
+    // Optional: tests needing them skip when the packages cannot be fetched.
+    const toolsP = ensureThirdPartyTools(TOOLS_DIR, (line) => s.log(line)).catch((err: unknown) => {
+      s.log(`  warning: no cosign/oras for interoperability tests: ${(err as Error).message}`);
+      return null;
+    });
 
     const settled = await Promise.allSettled([dockerP, plainP, tlsP, tokenP, keyringP]);
     opts.signal?.throwIfAborted();
@@ -780,6 +794,11 @@ export async function up(opts: UpOptions): Promise<EnvVars> {
       DBUS_SESSION_BUS_ADDRESS: busAddress,
       CONSIGN_KEYCHAIN_SERVICE: `consign-test-${randomBytes(6).toString('hex')}`,
     };
+    const tools = await toolsP;
+    if (tools) {
+      vars.CONSIGN_TEST_COSIGN = tools.cosign;
+      vars.CONSIGN_TEST_ORAS = tools.oras;
+    }
     writeFileSync(ENV_FILE, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o600 });
     if (opts.detach) for (const child of s.children) child.unref();
     return vars;
@@ -828,6 +847,7 @@ async function main(): Promise<void> {
       const vars = await up({ ownBus: true, detach: true, signal: controller.signal });
       console.log(`test environment up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       for (const key of ENV_KEYS) console.log(`  ${key}=${vars[key]}`);
+      for (const key of OPTIONAL_ENV_KEYS) if (vars[key]) console.log(`  ${key}=${vars[key]}`);
       console.log(`\nVariables written to ${ENV_FILE}; now: npx vitest run --project integration`);
       console.log('Stop with: node scripts/test/env.ts down');
       process.exit(0);

@@ -39,6 +39,10 @@ export interface TestEnv {
   keychainService: string;
   /** Path of env.json describing this environment. */
   envFile: string;
+  /** cosign from Debian trixie (scripts/test/lib/tools.ts); absent where it could not be fetched. */
+  cosign?: string;
+  /** oras from Debian trixie; absent where it could not be fetched. */
+  oras?: string;
 }
 
 const REQUIRED = [
@@ -120,6 +124,8 @@ export function testEnv(): TestEnv {
     dbusSessionBusAddress: v('DBUS_SESSION_BUS_ADDRESS'),
     keychainService: v('CONSIGN_KEYCHAIN_SERVICE'),
     envFile: v('CONSIGN_TEST_ENV_FILE') || DEFAULT_ENV_FILE,
+    cosign: v('CONSIGN_TEST_COSIGN') || process.env.CONSIGN_TEST_COSIGN || undefined,
+    oras: v('CONSIGN_TEST_ORAS') || process.env.CONSIGN_TEST_ORAS || undefined,
   };
   return cached;
 }

@@ -76,6 +76,7 @@ export const REQUIREMENTS: Requirement[] = [
   { pkg: 'skopeo', what: 'skopeo', present: has('skopeo') },
   { pkg: 'openssl', what: 'openssl', present: has('openssl') },
   { pkg: 'apache2-utils', what: 'htpasswd', present: has('htpasswd') },
+  { pkg: 'time', what: '/usr/bin/time (benchmarks)', present: () => existsSync('/usr/bin/time') },
   {
     pkg: 'ca-certificates',
     what: '/etc/ssl/certs/ca-certificates.crt',
