@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +205,32 @@ describe('consign copy and inspect against real registries', () => {
       artifacts: 2,
     });
 
+    // A third-party client sees the referrer at a copy on a plain-HTTP registry too.
+    const plainTarget = `${env.registryPlain}/${repo}-copy`;
+    const plainCopy = await consign([
+      'copy',
+      `docker://${env.registryPlain}/${repo}:v1`,
+      `docker://${plainTarget}:v1`,
+    ]);
+    expect(plainCopy.code, plainCopy.stderr).toBe(0);
+    expect(env.oras, 'oras from the test environment').toBeTruthy();
+    const discovered = spawnSync(
+      env.oras!,
+      ['discover', '--plain-http', '--format', 'json', `${plainTarget}@${image.digest}`],
+      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOME: home } },
+    );
+    expect(discovered.status, discovered.stderr).toBe(0);
+    const listed = JSON.parse(discovered.stdout) as {
+      manifests?: { digest: string; artifactType?: string }[];
+    };
+    expect(listed.manifests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          digest: referrer.digest,
+          artifactType: 'application/vnd.cyclonedx+json',
+        }),
+      ]),
+    );
     const inspect = JSON.parse(
       (await consign(['inspect', target, '--json'])).stdout,
     ) as InspectJson;
