@@ -1,5 +1,6 @@
 import { ConsignError } from '../errors';
-import { isDigest, type Digest } from './digest';
+import { splitRegistryReference } from '../../../shared/reference';
+import type { Digest } from './digest';
 
 /**
  * An image reference in one of the transports skopeo spells:
@@ -16,11 +17,6 @@ export type ImageReference =
 
 export const DEFAULT_REGISTRY = 'docker.io';
 
-// The distribution spec's grammar for repository names and tags.
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const HOST = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
-
 function bad(input: string, why: string): ConsignError {
   return new ConsignError(
     'BAD_INPUT',
@@ -32,51 +28,31 @@ function bad(input: string, why: string): ConsignError {
   );
 }
 
+const problems = {
+  digest: (part: string) => `"${part}" is not a digest`,
+  tag: (part: string) => `"${part}" is not a valid tag`,
+  host: (part: string) => `"${part}" is not a valid registry host`,
+  repository: () =>
+    'repository names are at most 255 lower-case letters, digits and separators . _ - /',
+};
+
 /** Parses `HOST[:PORT]/REPO(:TAG|@DIGEST)` (the part after `docker://`). */
 export function parseRegistryReference(input: string, original = input) {
-  let rest = input;
-  let digest: Digest | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    const candidate = rest.slice(at + 1);
-    if (!isDigest(candidate)) throw bad(original, `"${candidate}" is not a digest`);
-    digest = candidate;
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > lastSlash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw bad(original, `"${tag}" is not a valid tag`);
-  }
-  const parts = rest.split('/');
-  let registry = DEFAULT_REGISTRY;
-  const first = parts[0] ?? '';
-  // Docker's rule: the first component is a host when it has a dot or a port, or is localhost.
-  if (
-    parts.length > 1 &&
-    (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))
-  ) {
-    registry = first;
-    parts.shift();
-    if (!HOST.test(registry)) throw bad(original, `"${registry}" is not a valid registry host`);
-  }
-  if (registry === DEFAULT_REGISTRY && parts.length === 1) parts.unshift('library');
-  if (parts.length === 0 || parts.some((part) => !COMPONENT.test(part))) {
-    throw bad(original, 'repository names are lower-case letters, digits and separators . _ - /');
-  }
-  const repository = parts.join('/');
-  if (repository.length > 255)
-    throw bad(original, 'the repository name is longer than 255 characters');
-  if (!tag && !digest) tag = 'latest';
+  const split = splitRegistryReference(input);
+  if (!split.ok) throw bad(original, problems[split.problem](split.part));
+  const registry = split.host ?? DEFAULT_REGISTRY;
+  // Docker Hub's official images live under library/.
+  const repository =
+    registry === DEFAULT_REGISTRY && !split.repository.includes('/')
+      ? `library/${split.repository}`
+      : split.repository;
+  const tag = split.tag ?? (split.digest ? undefined : 'latest');
   return {
     transport: 'docker' as const,
     registry,
     repository,
     ...(tag ? { tag } : {}),
-    ...(digest ? { digest } : {}),
+    ...(split.digest ? { digest: split.digest as Digest } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 // Pure pieces of the distribution protocol: header parsing, retry timing, URL rules. Nothing here
 // does I/O, so all of it is unit-tested directly.
+import { isRepositoryName, REGISTRY_HOST, TAG } from '../../../shared/reference';
 import { isIP } from 'node:net';
 
 /** One challenge of a `WWW-Authenticate` header: the scheme (lower-case) and its parameters. */
@@ -184,24 +185,16 @@ export function schemeFor(host: string, options: { insecureHttp?: boolean; caFil
   return 'https' as const;
 }
 
-const HOST_PATTERN = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?$/;
-
 export function isValidHost(host: string): boolean {
-  return HOST_PATTERN.test(host);
+  return REGISTRY_HOST.test(host);
 }
-
-// The distribution spec's grammar for repository names.
-const REPOSITORY_PATTERN =
-  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 export function isValidRepository(repository: string): boolean {
-  return repository.length <= 255 && REPOSITORY_PATTERN.test(repository);
+  return isRepositoryName(repository);
 }
 
-const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
-
 export function isValidTag(tag: string): boolean {
-  return TAG_PATTERN.test(tag);
+  return TAG.test(tag);
 }
 
 /** Merges scopes (`repository:NAME:pull,push`) so each resource appears once with all actions. */
