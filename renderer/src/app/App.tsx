@@ -21,6 +21,7 @@ export function App() {
   const page = useStore((state) => state.ui.page);
   const loadInfo = useStore((state) => state.app.load);
   const applyStatusEvent = useStore((state) => state.system.applyEvent);
+  const applyProgressEvent = useStore((state) => state.copy.applyProgress);
   const mainRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -28,6 +29,7 @@ export function App() {
   }, [loadInfo]);
 
   useEffect(() => subscribe('status', applyStatusEvent), [applyStatusEvent]);
+  useEffect(() => subscribe('progress', applyProgressEvent), [applyProgressEvent]);
 
   const Page = pageById(page).component;
   return (

@@ -8,26 +8,34 @@ import type { ApiError } from '../api';
 export function ErrorAlert({
   error,
   testId,
+  title: heading,
   children,
 }: {
   error: ApiError;
   testId?: string;
+  /** What failed, when the request's own words say it better than the kind of error. */
+  title?: string;
   children?: ReactNode;
 }) {
   const { t } = useTranslation();
-  const title = (() => {
-    switch (error.code) {
-      case 'DOCKER_UNAVAILABLE':
-      case 'KEYCHAIN_UNAVAILABLE':
-      case 'KEYCHAIN_LOCKED':
-      case 'WORKSPACE_UNAVAILABLE':
-      case 'BRIDGE_MISSING':
-      case 'TRANSPORT_FAILED':
-        return t(`errors.title.${error.code}`);
-      default:
-        return t('errors.title.default');
-    }
-  })();
+  const title =
+    heading ??
+    (() => {
+      switch (error.code) {
+        case 'DOCKER_UNAVAILABLE':
+        case 'KEYCHAIN_UNAVAILABLE':
+        case 'KEYCHAIN_LOCKED':
+        case 'WORKSPACE_UNAVAILABLE':
+        case 'BRIDGE_MISSING':
+        case 'TRANSPORT_FAILED':
+        case 'REGISTRY_UNAVAILABLE':
+        case 'BAD_INPUT':
+        case 'NOT_FOUND':
+          return t(`errors.title.${error.code}`);
+        default:
+          return t('errors.title.default');
+      }
+    })();
   return (
     <Alert
       color="red"

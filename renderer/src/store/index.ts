@@ -1,17 +1,29 @@
 import { create } from 'zustand';
 import { createAppSlice, type AppSlice } from './app';
+import { createCopySlice, type CopySlice } from './copy';
 import { createImagesSlice, type ImagesSlice } from './images';
+import { createInspectorSlice, type InspectorSlice } from './inspector';
+import { createRegistriesSlice, type RegistriesSlice } from './registries';
 import { createSystemSlice, type SystemSlice } from './system';
 import { createUiSlice, type UiSlice } from './ui';
 
 /** The renderer's state: one slice per domain. */
-export type StoreState = UiSlice & AppSlice & SystemSlice & ImagesSlice;
+export type StoreState = UiSlice &
+  AppSlice &
+  SystemSlice &
+  ImagesSlice &
+  InspectorSlice &
+  CopySlice &
+  RegistriesSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
   ...createUiSlice(...args),
   ...createAppSlice(...args),
   ...createSystemSlice(...args),
   ...createImagesSlice(...args),
+  ...createInspectorSlice(...args),
+  ...createCopySlice(...args),
+  ...createRegistriesSlice(...args),
 }));
 
 export type { PageId } from './ui';

@@ -25,16 +25,21 @@ import {
   IconRefresh,
   IconSearch,
   IconSelector,
+  IconSend,
+  IconZoomScan,
 } from '@tabler/icons-react';
-import { useDeferredValue, useEffect, useMemo } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalImage } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { useNow } from '../../hooks/useNow';
 import { formatBytes, formatDateTime, formatRelativeTime, shortImageId } from '../../lib/format';
+import { localImageReference } from '../../lib/reference';
 import { useStore } from '../../store';
 import { visibleImages, type ImageSortColumn } from '../../store/images';
+import { CopyDialog } from './CopyDialog';
+import { InspectorDrawer } from './InspectorDrawer';
 import classes from './ImagesPage.module.css';
 
 export function ImagesPage() {
@@ -62,16 +67,19 @@ export function ImagesPage() {
         title={t('images.title')}
         description={t('images.description')}
         actions={
-          <Button
-            leftSection={<IconRefresh size={16} aria-hidden />}
-            variant="default"
-            onClick={() => void load()}
-            loading={images.loading}
-            loaderProps={{ 'aria-label': t('images.refreshing') }}
-            data-testid="images-refresh"
-          >
-            {t('images.refresh')}
-          </Button>
+          <>
+            <InspectReference />
+            <Button
+              leftSection={<IconRefresh size={16} aria-hidden />}
+              variant="default"
+              onClick={() => void load()}
+              loading={images.loading}
+              loaderProps={{ 'aria-label': t('images.refreshing') }}
+              data-testid="images-refresh"
+            >
+              {t('images.refresh')}
+            </Button>
+          </>
         }
       />
 
@@ -136,7 +144,53 @@ export function ImagesPage() {
 
         {images.loaded && rows.length > 0 && <ImagesTable rows={rows} busy={images.loading} />}
       </Stack>
+
+      <InspectorDrawer />
+      <CopyDialog />
     </>
+  );
+}
+
+/** Inspects any reference the user types: a registry, the Docker engine, a layout or archive. */
+function InspectReference() {
+  const { t } = useTranslation();
+  const open = useStore((state) => state.inspector.open);
+  const [reference, setReference] = useState('');
+  const submit = () => {
+    const ref = reference.trim();
+    if (ref) void open(ref);
+  };
+  return (
+    <form
+      className={classes.referenceForm}
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+    >
+      <Tooltip label={t('images.referenceHint')} withArrow multiline maw={360} openDelay={500}>
+        <TextInput
+          className={classes.referenceInput}
+          aria-label={t('images.referenceLabel')}
+          placeholder={t('images.referencePlaceholder')}
+          leftSection={<IconZoomScan size={16} aria-hidden />}
+          value={reference}
+          onChange={(event) => setReference(event.currentTarget.value)}
+          classNames={{ input: classes.monoInput }}
+          spellCheck={false}
+          autoComplete="off"
+          data-testid="inspect-reference"
+        />
+      </Tooltip>
+      <Button
+        type="submit"
+        variant="default"
+        disabled={reference.trim() === ''}
+        data-testid="inspect-reference-submit"
+      >
+        {t('images.inspect')}
+      </Button>
+    </form>
   );
 }
 
@@ -148,6 +202,39 @@ const columns: { key: ImageSortColumn | 'id'; sortable: boolean; numeric?: boole
   { key: 'created', sortable: true },
 ];
 
+function RowActions({ image }: { image: LocalImage }) {
+  const { t } = useTranslation();
+  const inspect = useStore((state) => state.inspector.open);
+  const copy = useStore((state) => state.copy.open);
+  const ref = localImageReference(image);
+  const name = image.repository === '<none>' ? shortImageId(image.id) : image.ref;
+  return (
+    <Group gap={4} wrap="nowrap" justify="flex-end">
+      <Button
+        variant="subtle"
+        size="compact-sm"
+        leftSection={<IconZoomScan size={14} aria-hidden />}
+        onClick={() => void inspect(ref)}
+        aria-label={t('images.inspectImage', { ref: name })}
+        data-testid="image-inspect"
+      >
+        {t('images.inspect')}
+      </Button>
+      <Tooltip label={t('images.copyToRegistries')} withArrow>
+        <ActionIcon
+          variant="subtle"
+          size="md"
+          onClick={() => copy(ref)}
+          aria-label={t('images.copyImage', { ref: name })}
+          data-testid="image-copy"
+        >
+          <IconSend size={16} aria-hidden />
+        </ActionIcon>
+      </Tooltip>
+    </Group>
+  );
+}
+
 function ImagesTable({ rows, busy }: { rows: LocalImage[]; busy: boolean }) {
   const { t, i18n } = useTranslation();
   const sort = useStore((state) => state.images.sort);
@@ -157,7 +244,7 @@ function ImagesTable({ rows, busy }: { rows: LocalImage[]; busy: boolean }) {
 
   return (
     <Paper withBorder radius="md" className={classes.tablePaper}>
-      <Table.ScrollContainer minWidth={680} type="native">
+      <Table.ScrollContainer minWidth={820} type="native">
         <Table
           highlightOnHover
           verticalSpacing="sm"
@@ -193,6 +280,9 @@ function ImagesTable({ rows, busy }: { rows: LocalImage[]; busy: boolean }) {
                   </Table.Th>
                 );
               })}
+              <Table.Th scope="col">
+                <VisuallyHidden>{t('images.actionsColumn')}</VisuallyHidden>
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -236,6 +326,9 @@ function ImagesTable({ rows, busy }: { rows: LocalImage[]; busy: boolean }) {
                       {formatDateTime(image.created, locale)}
                     </Text>
                   </time>
+                </Table.Td>
+                <Table.Td>
+                  <RowActions image={image} />
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -27,6 +27,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { useNow } from '../../hooks/useNow';
 import { formatDateTime, formatNumber, formatRelativeTime } from '../../lib/format';
 import { useStore } from '../../store';
+import { RegistriesCard } from './RegistriesCard';
 import classes from './SettingsPage.module.css';
 
 export function SettingsPage() {
@@ -85,6 +86,7 @@ export function SettingsPage() {
           )}
           <AboutCard />
         </SimpleGrid>
+        <RegistriesCard />
       </Stack>
     </>
   );
