@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Docker from 'dockerode';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +116,35 @@ describe('consign copy and inspect against real registries', () => {
       const inspect = await consign(['inspect', target, '--json']);
       expect(inspect.code, inspect.stderr).toBe(0);
       expect((JSON.parse(inspect.stdout) as InspectJson).digest).toBe(source.digest);
+    }
+  });
+
+  it('copies a docker save archive to the same digest as the engine it came from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'consign-archive-'));
+    try {
+      const archive = join(dir, 'image.tar');
+      const docker = new Docker({ socketPath: env.dockerSocket });
+      await pipeline(await docker.getImage(env.baseImage).get(), createWriteStream(archive));
+      const repo = uniqueRepository('archive');
+      const fromArchive = await consign([
+        'copy',
+        `docker-archive:${archive}`,
+        `docker://${env.registryPlain}/${repo}:archive`,
+        '--json',
+      ]);
+      expect(fromArchive.code, fromArchive.stderr).toBe(0);
+      const fromDaemon = await consign([
+        'copy',
+        `docker-daemon:${env.baseImage}`,
+        `docker://${env.registryPlain}/${repo}:daemon`,
+        '--json',
+      ]);
+      expect(fromDaemon.code, fromDaemon.stderr).toBe(0);
+      expect((JSON.parse(fromArchive.stdout) as CopyJson).digest).toBe(
+        (JSON.parse(fromDaemon.stdout) as CopyJson).digest,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
