@@ -12,6 +12,7 @@ import {
   type ImageReference,
   type Platform,
 } from './oci';
+import { BlobLocations } from './registry';
 import { openSource, registrySource } from './sources';
 import {
   collectArtifacts,
@@ -162,7 +163,10 @@ export async function copyImages(
   );
   const source = await openImage(engine, sourceText);
   try {
-    const result = await copyImage(source, destinations, options);
+    const result = await copyImage(source, destinations, {
+      blobLocations: new BlobLocations(engine.requireStore().db),
+      ...options,
+    });
     for (const destination of destinations) {
       if (destination.digest && destination.digest !== result.digest) {
         throw new ConsignError(

@@ -29,6 +29,7 @@ interface CopyJson {
     digest: string;
     status: string;
     blobsUploaded: number;
+    blobsMounted: number;
     artifacts: number;
   }[];
 }
@@ -279,6 +280,35 @@ describe('consign copy and inspect against real registries', () => {
         }),
       ]),
     );
+  });
+
+  it('mounts blobs an earlier copy left in another repository of the same registry', async () => {
+    const repo = uniqueRepository('mount-memory');
+    const config = jsonBlob({ architecture: 'amd64', os: 'linux', note: repo });
+    const layers = [randomBlob(200_000), randomBlob(300_000)];
+    const manifest = imageManifest(config, layers);
+    await pushImage(plain, repo, [config, ...layers], manifest, 'v1');
+    const source = `docker://${env.registryPlain}/${repo}:v1`;
+    const first = await consign([
+      'copy',
+      source,
+      `docker://${env.registryToken}/${repo}-a:v1`,
+      '--json',
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    expect((JSON.parse(first.stdout) as CopyJson).destinations[0]!.blobsUploaded).toBe(3);
+    const second = await consign([
+      'copy',
+      source,
+      `docker://${env.registryToken}/${repo}-b:v1`,
+      '--json',
+    ]);
+    expect(second.code, second.stderr).toBe(0);
+    expect((JSON.parse(second.stdout) as CopyJson).destinations[0]).toMatchObject({
+      status: 'copied',
+      blobsUploaded: 0,
+      blobsMounted: 3,
+    });
   });
 
   it('never moves a tag that names another image, unless told to', async () => {

@@ -24,4 +24,13 @@ export const migrations: readonly string[] = [
      created_at    TEXT NOT NULL,
      updated_at    TEXT NOT NULL
    );`,
+  // 3: where blobs were last seen, so a copy can mount a blob from another repository of the
+  //    same registry instead of uploading it again (no secrets, just names and digests).
+  `CREATE TABLE blob_locations (
+     host       TEXT NOT NULL,
+     digest     TEXT NOT NULL,
+     repository TEXT NOT NULL,
+     seen_at    TEXT NOT NULL,
+     PRIMARY KEY (host, digest, repository)
+   );`,
 ];

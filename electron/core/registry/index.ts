@@ -26,3 +26,4 @@ export {
   type RegistrySettingsInput,
 } from './credentials';
 export { isLoopbackHost, schemeFor } from './protocol';
+export { BlobLocations } from './blob-locations';

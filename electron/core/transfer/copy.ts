@@ -4,6 +4,7 @@ import { digestHex, MediaType, type Descriptor, type Digest, type ParsedManifest
 import { fanOut } from './fan-out';
 import { artifactBlobs, collectArtifacts, collectGraph, type Artifact } from './graph';
 import type {
+  RegistryApi,
   CopyDestination,
   CopyOptions,
   CopyResult,
@@ -119,6 +120,33 @@ export async function copyImage(
     return offset > 0 ? stream.pipe(skipBytes(offset)) : stream;
   };
 
+  const memory = options.blobLocations;
+  const remember = (host: string, repository: string, digest: Digest) =>
+    memory?.remember(host, repository, digest);
+  if (source.location) {
+    const { registry, repository } = source.location;
+    for (const blob of graph.blobs) remember(registry.host, repository, blob.digest);
+  }
+
+  /**
+   * Mounts a blob the destination registry already holds in another repository: the source's
+   * own repository when it is the same registry, or one where an earlier copy left it.
+   */
+  const mountFromElsewhere = async (registry: RegistryApi, repository: string, digest: Digest) => {
+    const candidates = new Set<string>();
+    const from = source.location;
+    if (from && from.registry.host === registry.host) candidates.add(from.repository);
+    for (const other of memory?.candidates(registry.host, digest, repository) ?? []) {
+      candidates.add(other);
+    }
+    candidates.delete(repository);
+    for (const other of candidates) {
+      if (await registry.mountBlob(repository, digest, other)) return true;
+      memory?.forget(registry.host, other, digest);
+    }
+    return false;
+  };
+
   const transferBlob = async (blob: Descriptor) => {
     const needing: DestinationState[] = [];
     await Promise.all(
@@ -127,14 +155,13 @@ export async function copyImage(
         try {
           if ((await registry.hasBlob(repository, blob.digest)) !== null) {
             state.result.blobsPresent++;
+            remember(registry.host, repository, blob.digest);
             return;
           }
-          const from = source.location;
-          if (from && from.registry.host === registry.host && from.repository !== repository) {
-            if (await registry.mountBlob(repository, blob.digest, from.repository)) {
-              state.result.blobsMounted++;
-              return;
-            }
+          if (await mountFromElsewhere(registry, repository, blob.digest)) {
+            state.result.blobsMounted++;
+            remember(registry.host, repository, blob.digest);
+            return;
           }
           needing.push(state);
         } catch (error) {
@@ -180,6 +207,7 @@ export async function copyImage(
             },
           );
           branch.destroy();
+          remember(registry.host, repository, blob.digest);
           state.result.blobsUploaded++;
           state.result.bytesUploaded += blob.size;
           report(blob.size, 'done');

@@ -81,7 +81,15 @@ export interface CopyProgress {
   total: number;
 }
 
+/** A memory of where blobs are, to mount instead of upload (see registry/blob-locations). */
+export interface BlobLocationMemory {
+  candidates(host: string, digest: string, except: string): string[];
+  remember(host: string, repository: string, digest: string): void;
+  forget(host: string, repository: string, digest: string): void;
+}
+
 export interface CopyOptions {
+  blobLocations?: BlobLocationMemory;
   /** Move a destination tag that points at another digest (off by default: tags are immutable). */
   overwrite?: boolean;
   /** Blobs transferred at once. */
