@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { LocalImage } from '../../../shared/contract';
-import { call, toApiError, type ApiError } from '../api';
+import { emptyList, latestListLoader, type ListState } from './list';
 import type { StoreState } from '.';
 
 export type ImageSortColumn = 'repository' | 'tag' | 'size' | 'created';
@@ -10,12 +10,7 @@ export interface ImageSort {
 }
 
 export interface ImagesSlice {
-  images: {
-    items: LocalImage[];
-    /** True once a list has been received (it may be empty). */
-    loaded: boolean;
-    loading: boolean;
-    error: ApiError | null;
+  images: ListState<LocalImage> & {
     filter: string;
     sort: ImageSort;
     load: () => Promise<void>;
@@ -28,32 +23,12 @@ export interface ImagesSlice {
 export const createImagesSlice: StateCreator<StoreState, [], [], ImagesSlice> = (set, get) => {
   const patch = (values: Partial<ImagesSlice['images']>) =>
     set((state) => ({ images: { ...state.images, ...values } }));
-  let latest = 0;
   return {
     images: {
-      items: [],
-      loaded: false,
-      loading: false,
-      error: null,
+      ...emptyList(),
       filter: '',
       sort: { column: 'created', direction: 'descending' },
-      load: async () => {
-        const request = ++latest;
-        patch({ loading: true });
-        try {
-          const items = await call('images.list', {});
-          if (request === latest) patch({ items, loaded: true, loading: false, error: null });
-        } catch (error) {
-          if (request !== latest) return;
-          // What the engine listed before may no longer be true: show the problem, not stale rows.
-          patch({
-            items: [],
-            loaded: false,
-            loading: false,
-            error: toApiError('images.list', error),
-          });
-        }
-      },
+      load: latestListLoader('images.list', patch),
       setFilter: (filter) => patch({ filter }),
       sortBy: (column) => {
         const { sort } = get().images;

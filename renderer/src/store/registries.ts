@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { RegistrySettings, RequestOf, ResponseOf } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../api';
 import type { StoreState } from '.';
+import { emptyList, latestListLoader, type ListState } from './list';
 
 export type RegistryTestResult = ResponseOf<'registries.test'>;
 
@@ -19,12 +20,7 @@ export type LoginOutcome =
   { ok: true; host: string; authenticated: boolean } | { ok: false; error: ApiError };
 
 export interface RegistriesSlice {
-  registries: {
-    items: RegistrySettings[];
-    /** True once a list has been received (it may be empty). */
-    loaded: boolean;
-    loading: boolean;
-    error: ApiError | null;
+  registries: ListState<RegistrySettings> & {
     tests: Record<string, RegistryTest>;
     load: () => Promise<void>;
     test: (host: string) => Promise<void>;
@@ -51,30 +47,11 @@ export const createRegistriesSlice: StateCreator<StoreState, [], [], RegistriesS
       delete tests[host];
       return { registries: { ...state.registries, tests } };
     });
-  let latest = 0;
   return {
     registries: {
-      items: [],
-      loaded: false,
-      loading: false,
-      error: null,
+      ...emptyList(),
       tests: {},
-      load: async () => {
-        const request = ++latest;
-        patch({ loading: true });
-        try {
-          const items = await call('registries.list', {});
-          if (request === latest) patch({ items, loaded: true, loading: false, error: null });
-        } catch (error) {
-          if (request !== latest) return;
-          patch({
-            items: [],
-            loaded: false,
-            loading: false,
-            error: toApiError('registries.list', error),
-          });
-        }
-      },
+      load: latestListLoader('registries.list', patch),
       test: async (host) => {
         patchTest(host, { running: true, result: null, error: null });
         try {
