@@ -81,8 +81,8 @@ export function tlsFailure(host: string, code: string, cause?: unknown): Consign
       : `No TLS connection could be made to ${host} (${code}).`,
     {
       remedy: certificate
-        ? `If the registry uses a private CA, give its certificate: consign login ${host} --ca-file CA.pem. TLS is always verified.`
-        : `Check that ${host} speaks HTTPS on that port; a registry on a trusted private network that only speaks plain HTTP must be marked with --insecure-http.`,
+        ? `If the registry uses a private CA, give its certificate (the CA file in Settings → Registries, or consign login ${host} --ca-file CA.pem). TLS is always verified.`
+        : `Check that ${host} speaks HTTPS on that port; a registry on a trusted private network that only speaks plain HTTP must be marked as plain HTTP (in Settings → Registries, or --insecure-http).`,
       cause,
     },
   );
@@ -93,7 +93,7 @@ export function refusedCredentials(host: string, username: string | undefined): 
     'CHECK_FAILED',
     `The registry ${host} refused the credentials${username ? ` for ${username}` : ''}.`,
     {
-      remedy: `Run \`consign login ${host} --username USER --password-stdin\` with the right username and password.`,
+      remedy: `Log in to ${host} again with the right username and password: Settings → Registries in the app, or \`consign login ${host} --username USER --password-stdin\`.`,
     },
   );
 }
@@ -102,7 +102,9 @@ export function credentialsRequired(host: string, action: string, repository: st
   return new ConsignError(
     'CHECK_FAILED',
     `The registry ${host} requires credentials to ${action} ${repository}.`,
-    { remedy: `Run \`consign login ${host} --username USER --password-stdin\` first.` },
+    {
+      remedy: `Log in to ${host} first: Settings → Registries in the app, or \`consign login ${host} --username USER --password-stdin\`.`,
+    },
   );
 }
 
@@ -116,7 +118,7 @@ export function notAllowed(
     'CHECK_FAILED',
     `${username ? `The account ${username} is` : 'This client is'} not allowed to ${action} ${repository} on ${host}.`,
     {
-      remedy: `Ask the registry's administrator for ${action} permission on ${repository}, or log in as an account that has it (consign login ${host}).`,
+      remedy: `Ask the registry's administrator for ${action} permission on ${repository}, or log in as an account that has it (Settings → Registries, or consign login ${host}).`,
     },
   );
 }

@@ -100,7 +100,7 @@ export async function copyImage(
               code: 'CHECK_FAILED',
               message: `${state.destination.ref} already points at ${existing.digest}; tags are immutable, so nothing was pushed.`,
               remedy:
-                'Deliver under a new tag, or pass --overwrite if moving this tag is really intended.',
+                'Deliver under a new tag; if moving this tag is really intended, allow it (“Allow moving an existing tag” in the app, --overwrite on the command line).',
             };
           }
         } else if (existing) {
