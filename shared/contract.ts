@@ -166,6 +166,29 @@ export type RegistrySettings = z.infer<typeof RegistrySettings>;
 
 const RegistryHost = z.string().min(1).max(262);
 
+/** A signing key as the interface sees it: never the private key, only what identifies it. */
+export const KeyInfo = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  algorithm: z.enum(['ecdsa-p256', 'ecdsa-p384', 'ed25519', 'rsa']),
+  /** SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex. */
+  fingerprint: z.string(),
+  publicKey: z.string(),
+  origin: z.enum(['generated', 'imported']),
+  state: z.enum(['active', 'revoked']),
+  createdAt: z.string(),
+  revokedAt: z.string().optional(),
+  revocationReason: z.string().optional(),
+  lastUsedAt: z.string().optional(),
+});
+export type KeyInfo = z.infer<typeof KeyInfo>;
+
+const KeyName = z.string().trim().min(1).max(120);
+const KeyId = z.string().min(1).max(100);
+const FilePath = z.string().min(1).max(4096);
+/** Write-only: used by the engine to decrypt or encrypt a key file, never stored or returned. */
+const Passphrase = z.string().min(1).max(1024);
+
 /**
  * Every channel. Adding a capability means adding its channels here; hosts register handlers
  * for all of them in one loop, so nothing else needs to change to expose it.
@@ -213,6 +236,24 @@ export const channels = {
       error: z.string().optional(),
       remedy: z.string().optional(),
     }),
+  },
+  'keys.list': { request: NoParams, response: z.array(KeyInfo) },
+  'keys.generate': { request: z.strictObject({ name: KeyName }), response: KeyInfo },
+  'keys.import': {
+    request: z.strictObject({ name: KeyName, path: FilePath, passphrase: Passphrase.optional() }),
+    response: KeyInfo,
+  },
+  'keys.exportPublic': {
+    request: z.strictObject({ id: KeyId }),
+    response: z.strictObject({ pem: z.string() }),
+  },
+  'keys.export': {
+    request: z.strictObject({ id: KeyId, path: FilePath, passphrase: Passphrase }),
+    response: z.strictObject({ out: z.string() }),
+  },
+  'keys.revoke': {
+    request: z.strictObject({ id: KeyId, reason: z.string().trim().min(1).max(1000) }),
+    response: KeyInfo,
   },
   'registries.remove': {
     request: z.strictObject({ host: RegistryHost }),

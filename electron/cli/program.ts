@@ -12,6 +12,7 @@ import { copyCommand } from './commands/copy';
 import { doctorCommand } from './commands/doctor';
 import { imagesCommand } from './commands/images';
 import { inspectCommand } from './commands/inspect';
+import { keysCommand } from './commands/keys';
 import { loginCommand } from './commands/login';
 import { createOutput, type Output } from './output';
 
@@ -20,6 +21,7 @@ const commands: Command[] = [
   imagesCommand,
   inspectCommand,
   copyCommand,
+  keysCommand,
   doctorCommand,
 ];
 

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './db';
 import { DockerEngine } from './docker';
 import { ConsignError } from './errors';
 import { DEFAULT_KEYCHAIN_SERVICE, Keychain } from './keychain';
+import { KeyStore } from './keys';
 import { EngineEvents } from './rpc/events';
 import { APP_VERSION } from './version';
 import { normalizeHost, RegistryCredentialStore, type RegistryClient } from './registry';
@@ -26,6 +27,8 @@ export interface WorkspaceServices {
   db: Database;
   audit: AuditLog;
   registryCredentials: RegistryCredentialStore;
+  /** Signing keys: metadata here, private keys in the keychain. */
+  keys: KeyStore;
 }
 
 /** Registry clients by host, configured with the host's stored settings and credentials. */
@@ -77,6 +80,7 @@ function openStore(
       db,
       audit,
       registryCredentials: new RegistryCredentialStore(db, keychain, env),
+      keys: new KeyStore(db, audit, keychain),
     };
   } catch (error) {
     if (error instanceof ConsignError) return error;

@@ -53,6 +53,16 @@ export function engineHandlers(engine: Engine): Handlers {
     'registries.login': (request) => loginRegistry(engine, request),
     'registries.test': (request) => testRegistry(engine, request.host),
     'registries.remove': (request) => removeRegistry(engine, request.host),
+    'keys.list': () => engine.requireStore().keys.list(),
+    'keys.generate': (request) => engine.requireStore().keys.generate(request.name),
+    'keys.import': (request) =>
+      engine.requireStore().keys.import(request.name, request.path, request.passphrase),
+    'keys.exportPublic': (request) => ({
+      pem: engine.requireStore().keys.exportPublic(request.id),
+    }),
+    'keys.export': (request) =>
+      engine.requireStore().keys.export(request.id, request.path, request.passphrase),
+    'keys.revoke': (request) => engine.requireStore().keys.revoke(request.id, request.reason),
   };
 }
 

@@ -33,4 +33,18 @@ export const migrations: readonly string[] = [
      seen_at    TEXT NOT NULL,
      PRIMARY KEY (host, digest, repository)
    );`,
+  // 4: signing keys; the private key lives in the keychain (account key:<id>), never here.
+  `CREATE TABLE keys (
+     id                TEXT PRIMARY KEY,
+     name              TEXT NOT NULL,
+     algorithm         TEXT NOT NULL,
+     fingerprint       TEXT NOT NULL UNIQUE,
+     public_key        TEXT NOT NULL,
+     origin            TEXT NOT NULL,
+     state             TEXT NOT NULL DEFAULT 'active',
+     created_at        TEXT NOT NULL,
+     revoked_at        TEXT,
+     revocation_reason TEXT,
+     last_used_at      TEXT
+   );`,
 ];

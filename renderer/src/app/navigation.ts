@@ -1,7 +1,8 @@
-import { IconSettings, IconStack2, type Icon } from '@tabler/icons-react';
+import { IconKey, IconSettings, IconStack2, type Icon } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { ParseKeys } from 'i18next';
 import { ImagesPage } from '../pages/images/ImagesPage';
+import { KeysPage } from '../pages/keys/KeysPage';
 import { SettingsPage } from '../pages/settings/SettingsPage';
 import type { PageId } from '../store';
 
@@ -18,6 +19,7 @@ export interface PageDefinition {
 /** Every page, in navigation order. */
 export const pages: readonly PageDefinition[] = [
   { id: 'images', label: 'nav.images', icon: IconStack2, component: ImagesPage, group: 'main' },
+  { id: 'keys', label: 'nav.keys', icon: IconKey, component: KeysPage, group: 'main' },
   {
     id: 'settings',
     label: 'nav.settings',

@@ -3,6 +3,7 @@ import { createAppSlice, type AppSlice } from './app';
 import { createCopySlice, type CopySlice } from './copy';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createInspectorSlice, type InspectorSlice } from './inspector';
+import { createKeysSlice, type KeysSlice } from './keys';
 import { createRegistriesSlice, type RegistriesSlice } from './registries';
 import { createSystemSlice, type SystemSlice } from './system';
 import { createUiSlice, type UiSlice } from './ui';
@@ -14,6 +15,7 @@ export type StoreState = UiSlice &
   ImagesSlice &
   InspectorSlice &
   CopySlice &
+  KeysSlice &
   RegistriesSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
@@ -23,6 +25,7 @@ export const useStore = create<StoreState>()((...args) => ({
   ...createImagesSlice(...args),
   ...createInspectorSlice(...args),
   ...createCopySlice(...args),
+  ...createKeysSlice(...args),
   ...createRegistriesSlice(...args),
 }));
 
