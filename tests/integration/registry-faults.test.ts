@@ -3,7 +3,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConsignError } from '../../electron/core/errors';
 import { digestOf } from '../../electron/core/oci';
 import { RegistryClient, type RegistryClientOptions } from '../../electron/core/registry';
 import { FaultProxy } from '../support/fault-proxy';
@@ -17,6 +16,7 @@ import {
   type TestBlob,
 } from '../support/registry-fixtures';
 import { testEnv } from '../support/test-env';
+import { failure } from '../support/failure';
 
 const env = testEnv();
 const MiB = 1024 * 1024;
@@ -42,15 +42,6 @@ async function seed(repository: string, blob: TestBlob): Promise<void> {
   const direct = new RegistryClient({ host: env.registryPlain });
   await direct.uploadBlob(repository, blob, bufferSource(blob));
   direct.close();
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConsignError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'the call should have failed').toBeInstanceOf(ConsignError);
-  return error as ConsignError;
 }
 
 beforeAll(async () => {

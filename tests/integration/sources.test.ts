@@ -24,7 +24,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../electron/core/docker';
-import { ConsignError } from '../../electron/core/errors';
 import { blobsOf, type Digest, type ParsedManifest } from '../../electron/core/oci';
 import {
   indexTar,
@@ -36,6 +35,7 @@ import {
 import { ociArchive } from '../support/archives';
 import { buildImage } from '../support/docker-build';
 import { testEnv } from '../support/test-env';
+import { failure } from '../support/failure';
 
 const env = testEnv();
 const docker = new Docker({ socketPath: env.dockerSocket });
@@ -62,15 +62,6 @@ async function drainAll(source: ImageSource): Promise<number> {
     for await (const chunk of stream as AsyncIterable<Buffer>) total += chunk.length;
   }
   return total;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConsignError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConsignError);
-  return error as ConsignError;
 }
 
 const daemonTempFolders = () =>

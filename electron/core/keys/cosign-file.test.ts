@@ -1,7 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, scryptSync } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { ConsignError } from '../errors';
 import {
   COSIGN_LABEL,
   decryptEnvelope,
@@ -11,6 +10,7 @@ import {
   toPem,
 } from './cosign-file';
 import { algorithmOf, fingerprintOf } from './index';
+import { failure } from '../../../tests/support/failure';
 
 interface TestEnvelope {
   kdf: { name: string; params?: { N: number; r: number; p: number }; salt: string };
@@ -31,15 +31,6 @@ async function envelopeOf(der: Buffer, passphrase = 'pw'): Promise<TestEnvelope>
 
 function encode(envelope: unknown): Buffer {
   return Buffer.from(JSON.stringify(envelope), 'utf8');
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConsignError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConsignError);
-  return error as ConsignError;
 }
 
 describe('cosign encrypted key files', () => {

@@ -11,11 +11,11 @@ import {
   sha256,
 } from '../../../tests/support/archives.ts';
 import { DockerEngine } from '../docker';
-import { ConsignError } from '../errors';
 import { MediaType, parseImageReference, type Digest, type ParsedManifest } from '../oci';
 import { openDockerArchive } from './docker-archive';
 import { openSource, type LocalImageReference } from './index';
 import type { ImageSource } from './types';
+import { failure } from '../../../tests/support/failure';
 
 const scratch = mkdtempSync(join(tmpdir(), 'consign-archive-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -25,15 +25,6 @@ function file(bytes: Buffer): string {
   const path = join(scratch, `a${counter++}.tar`);
   writeFileSync(path, bytes);
   return path;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConsignError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConsignError);
-  return error as ConsignError;
 }
 
 function imageManifest(parsed: ParsedManifest) {

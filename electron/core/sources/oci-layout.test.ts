@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LayoutBuilder, sha256 } from '../../../tests/support/archives.ts';
-import { ConsignError } from '../errors';
 import type { Digest } from '../oci';
 import { openOciLayout } from './oci-layout';
 import type { ImageSource } from './types';
+import { failure } from '../../../tests/support/failure';
 
 const scratch = mkdtempSync(join(tmpdir(), 'consign-layout-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -20,15 +20,6 @@ function write(layout: LayoutBuilder): string {
 
 async function readAll(source: ImageSource, digest: Digest, size: number): Promise<Buffer> {
   return Buffer.concat(await (await source.blob({ digest, size })).toArray());
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConsignError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConsignError);
-  return error as ConsignError;
 }
 
 describe('openOciLayout', () => {
