@@ -14,6 +14,8 @@ import { imagesCommand } from './commands/images';
 import { inspectCommand } from './commands/inspect';
 import { keysCommand } from './commands/keys';
 import { loginCommand } from './commands/login';
+import { signCommand } from './commands/sign';
+import { verifyCommand } from './commands/verify';
 import { createOutput, type Output } from './output';
 
 const commands: Command[] = [
@@ -22,6 +24,8 @@ const commands: Command[] = [
   inspectCommand,
   copyCommand,
   keysCommand,
+  signCommand,
+  verifyCommand,
   doctorCommand,
 ];
 
