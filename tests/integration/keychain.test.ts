@@ -1,11 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Keychain } from '../../electron/core/keychain';
 import type { SystemStatus } from '../../shared/contract';
-import { CLI } from '../support/consign-cli';
+import { consignWithLockedKeyring, createLockedKeyring } from '../support/locked-keyring';
 import { testEnv } from '../support/test-env';
 
 describe('Keychain on a real Secret Service (gnome-keyring)', () => {
@@ -39,36 +39,12 @@ describe('Keychain on a real Secret Service (gnome-keyring)', () => {
     afterAll(() => rmSync(dataHome, { recursive: true, force: true }));
 
     it('says it is locked and how to unlock it (exit 3)', () => {
-      const shellEnv = { ...process.env, XDG_DATA_HOME: dataHome };
-      // First session: create a login keyring protected by a password.
-      const create = spawnSync(
-        'dbus-run-session',
-        [
-          '--',
-          'sh',
-          '-c',
-          'printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && ' +
-            'printf v | secret-tool store --label=seed app consign-test && ' +
-            'kill $(pgrep -n -f "gnome-keyring-daemon --unlock") 2>/dev/null; true',
-        ],
-        { env: shellEnv, encoding: 'utf8', timeout: 60_000 },
-      );
-      expect(create.status).toBe(0);
-      // Second session: the daemon starts without the password, so the keyring stays locked.
-      const locked = spawnSync(
-        'dbus-run-session',
-        [
-          '--',
-          'sh',
-          '-c',
-          `gnome-keyring-daemon --components=secrets --daemonize >/dev/null; ` +
-            `"${process.execPath}" "${CLI}" doctor --json --home "${join(dataHome, 'ws')}"; code=$?; ` +
-            'kill $(pgrep -n -f "gnome-keyring-daemon --components") 2>/dev/null; exit $code',
-        ],
-        { env: shellEnv, encoding: 'utf8', timeout: 60_000 },
-      );
-      expect(locked.status).toBe(3);
-      const status = JSON.parse(locked.stdout) as SystemStatus;
+      createLockedKeyring(dataHome);
+      const locked = consignWithLockedKeyring(dataHome, [
+        ['doctor', '--json', '--home', join(dataHome, 'ws')],
+      ]);
+      expect(locked.stdout).toMatch(/codes 3\n$/);
+      const status = JSON.parse(locked.stdout.replace(/codes.*\n$/, '')) as SystemStatus;
       expect(status.keychain).toMatchObject({ state: 'error', available: false });
       expect(status.keychain.message).toMatch(/locked/);
       expect(status.keychain.remedy).toMatch(/Unlock/);

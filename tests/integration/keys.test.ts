@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db';
 import type { KeyInfo } from '../../shared/contract';
-import { CLI, runConsign, type CliResult } from '../support/consign-cli';
+import { runConsign, type CliResult } from '../support/consign-cli';
+import { consignWithLockedKeyring, createLockedKeyring } from '../support/locked-keyring';
 import { testEnv } from '../support/test-env';
 
 const PASSPHRASE = 'export-passphrase-7f3a9c';
@@ -418,20 +419,7 @@ describe('consign keys with the real keychain and cosign', () => {
     afterAll(() => rmSync(dataHome, { recursive: true, force: true }));
 
     it('refuses to generate or import (exit 3) and records nothing', () => {
-      const shellEnv = { ...process.env, XDG_DATA_HOME: dataHome };
-      const create = spawnSync(
-        'dbus-run-session',
-        [
-          '--',
-          'sh',
-          '-c',
-          'printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && ' +
-            'printf v | secret-tool store --label=seed app consign-test && ' +
-            'kill $(pgrep -n -f "gnome-keyring-daemon --unlock") 2>/dev/null; true',
-        ],
-        { env: shellEnv, encoding: 'utf8', timeout: 60_000 },
-      );
-      expect(create.status).toBe(0);
+      createLockedKeyring(dataHome);
       const ws = join(dataHome, 'ws');
       const keyFile = write(
         'locked.pem',
@@ -440,26 +428,22 @@ describe('consign keys with the real keychain and cosign', () => {
           format: 'pem',
         }) as string,
       );
-      const locked = spawnSync(
-        'dbus-run-session',
-        [
-          '--',
-          'sh',
-          '-c',
-          `gnome-keyring-daemon --components=secrets --daemonize >/dev/null; ` +
-            `"${process.execPath}" "${CLI}" --home "${ws}" --json keys generate --name locked; g=$?; ` +
-            `"${process.execPath}" "${CLI}" --home "${ws}" --json keys import --name locked --file "${keyFile}" >/dev/null; i=$?; ` +
-            'kill $(pgrep -n -f "gnome-keyring-daemon --components") 2>/dev/null; echo "codes $g $i"',
-        ],
-        { env: shellEnv, encoding: 'utf8', timeout: 60_000 },
-      );
+      const locked = consignWithLockedKeyring(dataHome, [
+        ['--home', ws, '--json', 'keys', 'generate', '--name', 'locked'],
+        ['--home', ws, '--json', 'keys', 'import', '--name', 'locked', '--file', keyFile],
+      ]);
       expect(locked.stdout).toMatch(/codes 3 3\n$/);
-      const error = JSON.parse(locked.stdout.replace(/codes.*\n$/, '')) as {
-        error: { code: string; message: string; remedy: string };
-      };
-      expect(error.error).toMatchObject({ code: 'KEYCHAIN_LOCKED' });
-      expect(error.error.message).toMatch(/locked/);
-      expect(error.error.remedy).toMatch(/Unlock/);
+      // One JSON document per command, generate's first.
+      const documents = locked.stdout.replace(/codes.*\n$/, '').split(/\n(?=\{)/);
+      expect(documents).toHaveLength(2);
+      for (const document of documents) {
+        const error = JSON.parse(document) as {
+          error: { code: string; message: string; remedy: string };
+        };
+        expect(error.error).toMatchObject({ code: 'KEYCHAIN_LOCKED' });
+        expect(error.error.message).toMatch(/locked/);
+        expect(error.error.remedy).toMatch(/Unlock/);
+      }
       const db = openDatabase(join(ws, 'consign.db'));
       try {
         expect(db.prepare('SELECT count(*) AS n FROM keys').get()).toEqual({ n: 0 });
