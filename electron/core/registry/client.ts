@@ -133,6 +133,22 @@ export const DEFAULT_RETRY: RetryPolicy = {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Blobs up to this size are sent in one request; larger ones in chunks of it (resumable). */
+/** How often a fallback index is merged again after a concurrent writer changed it. */
+const MAX_INDEX_MERGES = 5;
+
+/** The registry refused a conditional manifest write because the manifest changed meanwhile. */
+class ManifestChangedError extends ConsignError {
+  constructor(repository: string, reference: string) {
+    super(
+      'REGISTRY_UNAVAILABLE',
+      `${repository}:${reference} changed while it was being updated.`,
+      {
+        remedy: 'Try again.',
+      },
+    );
+  }
+}
+
 export const DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024;
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -274,6 +290,15 @@ export class RegistryClient {
     reference: string,
     signal?: AbortSignal,
   ): Promise<ParsedManifest> {
+    return (await this.#fetchManifest(repository, reference, signal)).manifest;
+  }
+
+  /** A manifest with the registry's ETag for it, when the registry sends one. */
+  async #fetchManifest(
+    repository: string,
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<{ manifest: ParsedManifest; etag?: string }> {
     this.#checkRepository(repository);
     this.#checkReference(reference);
     const what = `The manifest ${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
@@ -312,7 +337,9 @@ export class RegistryClient {
         );
       }
     }
-    return parseManifest(bytes, header(res, 'content-type'), what);
+    const manifest = parseManifest(bytes, header(res, 'content-type'), what);
+    const etag = header(res, 'etag');
+    return etag ? { manifest, etag } : { manifest };
   }
 
   /** Digest, media type and size of a manifest, or null when there is none. */
@@ -364,6 +391,7 @@ export class RegistryClient {
     reference: string,
     manifest: { bytes: Buffer; mediaType: string },
     signal?: AbortSignal,
+    ifMatch?: string,
   ): Promise<Digest> {
     this.#checkRepository(repository);
     this.#checkReference(reference);
@@ -387,13 +415,14 @@ export class RegistryClient {
     const res = await this.#send({
       method: 'PUT',
       url: this.#url(`/v2/${repository}/manifests/${reference}`),
-      headers: { 'content-type': manifest.mediaType },
+      headers: { 'content-type': manifest.mediaType, ...(ifMatch ? { 'if-match': ifMatch } : {}) },
       body: manifest.bytes,
       ...this.#push(repository),
       what: `store manifest ${reference} in ${repository}`,
       ...(signal ? { signal } : {}),
     });
     const body = await readErrorBody(res);
+    if (res.status === 412 && ifMatch) throw new ManifestChangedError(repository, reference);
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
       throw rejected(this.host, `store manifest ${reference} in ${repository}`, res.status, body);
     }
@@ -763,6 +792,58 @@ export class RegistryClient {
       throw misbehaved(this.host, `holds a manifest, not an index, at the referrers tag ${tag}`);
     }
     return { manifests: filter(index.index.manifests), source: 'fallback-tag' };
+  }
+
+  /**
+   * Makes `descriptors` (manifests whose subject is `subject`, already pushed by digest) findable
+   * as referrers. Registries with the referrers API index them themselves; elsewhere they are
+   * merged into the `sha256-<hex>` fallback index, keeping what it lists, with If-Match where the
+   * registry sends an ETag so that a concurrent writer is not overwritten (then it merges again).
+   */
+  async addReferrers(
+    repository: string,
+    subject: Digest,
+    descriptors: Descriptor[],
+    signal?: AbortSignal,
+  ): Promise<ReferrersResult['source']> {
+    this.#checkDigest(subject);
+    if (await this.supportsReferrersApi(repository, signal)) return 'referrers-api';
+    const tag = referrersTag(subject);
+    for (let attempt = 1; ; attempt++) {
+      let existing: Descriptor[] = [];
+      let etag: string | undefined;
+      if (await this.headManifest(repository, tag, signal)) {
+        const current = await this.#fetchManifest(repository, tag, signal);
+        if (current.manifest.kind !== 'index') {
+          throw misbehaved(
+            this.host,
+            `holds a manifest, not an index, at the referrers tag ${tag}`,
+          );
+        }
+        existing = current.manifest.index.manifests;
+        etag = current.etag;
+      }
+      const known = new Set(existing.map((d) => d.digest));
+      const missing = descriptors.filter((d) => !known.has(d.digest));
+      if (missing.length === 0) return 'fallback-tag';
+      const index = {
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: [...existing, ...missing],
+      };
+      try {
+        await this.putManifest(
+          repository,
+          tag,
+          { bytes: Buffer.from(JSON.stringify(index)), mediaType: MediaType.ociIndex },
+          signal,
+          etag,
+        );
+        return 'fallback-tag';
+      } catch (error) {
+        if (!(error instanceof ManifestChangedError) || attempt >= MAX_INDEX_MERGES) throw error;
+      }
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------------

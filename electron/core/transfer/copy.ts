@@ -1,6 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import { ConsignError, toErrorInfo } from '../errors';
-import { digestHex, MediaType, type Descriptor, type Digest, type ParsedManifest } from '../oci';
+import { type Descriptor, type Digest, type ParsedManifest } from '../oci';
 import { fanOut } from './fan-out';
 import { artifactBlobs, collectArtifacts, collectGraph, type Artifact } from './graph';
 import type {
@@ -290,7 +290,7 @@ export async function copyImage(
 
 /**
  * Where a destination has no referrers API, the OCI distribution spec has clients keep an index
- * at the tag `sha256-<hex>` of the subject listing its referrers: merge ours into it.
+ * at the tag `sha256-<hex>` of the subject listing its referrers: the client merges ours into it.
  */
 async function updateFallbackIndexes(
   states: DestinationState[],
@@ -309,26 +309,8 @@ async function updateFallbackIndexes(
     states.map(async (state) => {
       const { registry, repository } = state.destination;
       try {
-        if (await registry.supportsReferrersApi(repository)) return;
         for (const [subject, descriptors] of bySubject) {
-          const tag = `sha256-${digestHex(subject)}`;
-          let existing: Descriptor[] = [];
-          if (await registry.headManifest(repository, tag)) {
-            const current = await registry.getManifest(repository, tag);
-            if (current.kind === 'index') existing = current.index.manifests;
-          }
-          const known = new Set(existing.map((d) => d.digest));
-          const missing = descriptors.filter((d) => !known.has(d.digest));
-          if (missing.length === 0) continue;
-          const index = {
-            schemaVersion: 2,
-            mediaType: MediaType.ociIndex,
-            manifests: [...existing, ...missing],
-          };
-          await registry.putManifest(repository, tag, {
-            bytes: Buffer.from(JSON.stringify(index)),
-            mediaType: MediaType.ociIndex,
-          });
+          await registry.addReferrers(repository, subject, descriptors);
         }
       } catch (error) {
         fail(state, error);

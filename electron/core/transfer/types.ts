@@ -34,6 +34,7 @@ export interface RegistryApi {
     artifactType?: string,
   ): Promise<{ manifests: Descriptor[] }>;
   supportsReferrersApi(repository: string): Promise<boolean>;
+  addReferrers(repository: string, subject: Digest, descriptors: Descriptor[]): Promise<unknown>;
 }
 
 export interface RegistryLocation {
