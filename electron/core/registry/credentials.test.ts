@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db';
 import type { Keychain } from '../keychain';
-import { dockerConfigCredentials, normalizeHost, RegistryCredentialStore } from './credentials';
+import { normalizeHost, RegistryCredentialStore } from './credentials';
 
 const dir = mkdtempSync(join(tmpdir(), 'consign-credentials-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,43 +21,6 @@ describe('normalizeHost', () => {
   it('refuses what is not a host', () => {
     expect(() => normalizeHost('not a host')).toThrow(/is not a registry host/);
     expect(() => normalizeHost('')).toThrow(/is not a registry host/);
-  });
-});
-
-describe('dockerConfigCredentials', () => {
-  const folder = join(dir, 'docker');
-
-  it('reads auths entries by host, with scheme and path in the key, honouring DOCKER_CONFIG', () => {
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(
-      join(folder, 'config.json'),
-      JSON.stringify({
-        auths: {
-          'https://r.example.com/v1/': { auth: Buffer.from('alice:pa:ss').toString('base64') },
-          'other.example.com': { username: 'bob', password: 'pw' },
-          'https://index.docker.io/v1/': { auth: Buffer.from('hub:h').toString('base64') },
-        },
-      }),
-    );
-    const env = { DOCKER_CONFIG: folder };
-    expect(dockerConfigCredentials('r.example.com', env)).toEqual({
-      username: 'alice',
-      password: 'pa:ss',
-    });
-    expect(dockerConfigCredentials('other.example.com', env)).toEqual({
-      username: 'bob',
-      password: 'pw',
-    });
-    expect(dockerConfigCredentials('docker.io', env)?.username).toBe('hub');
-    expect(dockerConfigCredentials('missing.example.com', env)).toBeUndefined();
-  });
-
-  it('treats a missing or malformed file as no credentials', () => {
-    expect(dockerConfigCredentials('r.example.com', { DOCKER_CONFIG: join(dir, 'none') })).toBe(
-      undefined,
-    );
-    writeFileSync(join(folder, 'config.json'), '{not json');
-    expect(dockerConfigCredentials('r.example.com', { DOCKER_CONFIG: folder })).toBeUndefined();
   });
 });
 

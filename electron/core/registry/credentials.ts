@@ -1,13 +1,12 @@
 // Per-registry settings (in the workspace database) and credentials (passwords in the keychain
-// only), with the user's Docker config `auths` as a read-only fallback.
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+// only), with the user's Docker configuration (credential helpers, `auths`) as a read-only fallback.
+import { resolve } from 'node:path';
 import type { Database } from '../db';
 import { ConsignError } from '../errors';
 import type { Keychain } from '../keychain';
 import type { Credentials } from './auth';
 import { RegistryClient, type RegistryClientOptions, type RegistryEndpointOptions } from './client';
+import { dockerConfigCredentials } from './docker-config';
 import { isValidHost } from './protocol';
 
 export interface RegistrySettings {
@@ -67,52 +66,6 @@ export function normalizeHost(input: string): string {
     });
   }
   return host;
-}
-
-const DOCKER_HUB_ALIASES = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
-
-/**
- * Credentials for `host` from Docker's config.json (`$DOCKER_CONFIG/config.json`, else
- * `~/.docker/config.json`): the `auths` entries, as `docker login` writes them without a
- * credential helper. Unreadable or malformed files count as no credentials.
- */
-export function dockerConfigCredentials(
-  host: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Credentials | undefined {
-  const dir = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
-  let config: {
-    auths?: Record<string, { auth?: unknown; username?: unknown; password?: unknown }>;
-  };
-  try {
-    config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as typeof config;
-  } catch {
-    return undefined;
-  }
-  if (!config || typeof config.auths !== 'object' || config.auths === null) return undefined;
-  const wanted = DOCKER_HUB_ALIASES.includes(host) ? DOCKER_HUB_ALIASES : [host];
-  for (const [key, entry] of Object.entries(config.auths)) {
-    const name = key
-      .trim()
-      .toLowerCase()
-      .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
-      .split('/')[0];
-    if (!name || !wanted.includes(name) || !entry || typeof entry !== 'object') continue;
-    if (typeof entry.auth === 'string' && entry.auth) {
-      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon > 0)
-        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-    }
-    if (
-      typeof entry.username === 'string' &&
-      typeof entry.password === 'string' &&
-      entry.username
-    ) {
-      return { username: entry.username, password: entry.password };
-    }
-  }
-  return undefined;
 }
 
 function toSettings(row: Row): RegistrySettings {
@@ -187,7 +140,7 @@ export class RegistryCredentialStore {
         return { credentials: { username: settings.username, password }, origin: 'keychain' };
       }
     }
-    const fromDocker = dockerConfigCredentials(name, this.#env);
+    const fromDocker = await dockerConfigCredentials(name, this.#env);
     return fromDocker
       ? { credentials: fromDocker, origin: 'docker-config' }
       : { credentials: undefined, origin: 'none' };

@@ -14,8 +14,8 @@ export {
   type UploadResult,
 } from './client';
 export type { CredentialSource, Credentials } from './auth';
+export { credentialHelperGet, dockerConfigCredentials } from './docker-config';
 export {
-  dockerConfigCredentials,
   keychainAccount,
   normalizeHost,
   RegistryCredentialStore,
