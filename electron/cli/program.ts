@@ -16,6 +16,7 @@ import { keysCommand } from './commands/keys';
 import { loginCommand } from './commands/login';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
+import { vulndbCommand } from './commands/vulndb';
 import { createOutput, type Output } from './output';
 
 const commands: Command[] = [
@@ -26,6 +27,7 @@ const commands: Command[] = [
   keysCommand,
   signCommand,
   verifyCommand,
+  vulndbCommand,
   doctorCommand,
 ];
 

@@ -28,10 +28,11 @@ function loadSqlite(): typeof NodeSqlite {
 }
 
 /**
- * Opens the workspace database: WAL so readers never block the one writer, foreign keys on,
- * and every pending migration applied in order inside a transaction.
+ * Opens a database (the workspace's, unless other `schema` migrations are given): WAL so readers
+ * never block the one writer, foreign keys on, and every pending migration applied in order
+ * inside a transaction.
  */
-export function openDatabase(path: string): Database {
+export function openDatabase(path: string, schema: readonly string[] = migrations): Database {
   let db: DatabaseSync;
   try {
     db = new (loadSqlite().DatabaseSync)(path);
@@ -45,7 +46,7 @@ export function openDatabase(path: string): Database {
       cause,
     });
   }
-  migrate(db);
+  migrate(db, schema);
   return db;
 }
 
@@ -54,18 +55,18 @@ export function schemaVersion(db: Database): number {
   return row.user_version;
 }
 
-function migrate(db: Database): void {
+function migrate(db: Database, schema: readonly string[]): void {
   const current = schemaVersion(db);
-  if (current > migrations.length) {
+  if (current > schema.length) {
     throw new ConsignError(
       'WORKSPACE_UNAVAILABLE',
-      `This workspace was written by a newer Consign (schema ${current}, this one knows ${migrations.length}).`,
+      `This workspace was written by a newer Consign (schema ${current}, this one knows ${schema.length}).`,
       { remedy: 'Upgrade Consign, or point it at another workspace.' },
     );
   }
-  for (let version = current; version < migrations.length; version++) {
+  for (let version = current; version < schema.length; version++) {
     transaction(db, () => {
-      db.exec(migrations[version]!);
+      db.exec(schema[version]!);
       db.exec(`PRAGMA user_version = ${version + 1}`);
     });
   }
