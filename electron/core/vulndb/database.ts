@@ -92,9 +92,10 @@ export interface VulnDbStatus {
   warning?: string;
 }
 
-/** One record as stored, for the scanner's matching. */
+/** One affected entry as stored, with what matching needs of its record. */
 export interface StoredAffected extends OsvAffected {
   recordId: string;
+  record: Pick<OsvRecord, 'aliases' | 'summary' | 'severity' | 'rating'>;
 }
 
 export class VulnDatabase {
@@ -324,7 +325,8 @@ export class VulnDatabase {
   affecting(ecosystem: string, name: string): StoredAffected[] {
     const rows = this.#db
       .prepare(
-        `SELECT a.record_id, a.ecosystem, a.name, a.purl, a.ranges, a.versions, a.severity
+        `SELECT a.record_id, a.ecosystem, a.name, a.purl, a.ranges, a.versions, a.severity,
+                r.aliases, r.summary, r.severity AS record_severity, r.rating
          FROM affected a JOIN records r ON r.id = a.record_id
          WHERE a.ecosystem = ? AND a.name = ? AND r.withdrawn IS NULL`,
       )
@@ -336,6 +338,10 @@ export class VulnDatabase {
       ranges: string;
       versions: string;
       severity: string | null;
+      aliases: string;
+      summary: string | null;
+      record_severity: string;
+      rating: string | null;
     }[];
     return rows.map((row) => ({
       recordId: row.record_id,
@@ -345,6 +351,12 @@ export class VulnDatabase {
       ranges: JSON.parse(row.ranges) as OsvAffected['ranges'],
       versions: JSON.parse(row.versions) as string[],
       ...(row.severity ? { severity: JSON.parse(row.severity) as OsvAffected['severity'] } : {}),
+      record: {
+        aliases: JSON.parse(row.aliases) as string[],
+        ...(row.summary ? { summary: row.summary } : {}),
+        severity: JSON.parse(row.record_severity) as OsvRecord['severity'],
+        ...(row.rating ? { rating: row.rating } : {}),
+      },
     }));
   }
 
