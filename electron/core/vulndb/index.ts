@@ -1,4 +1,6 @@
-// The offline vulnerability database: OSV data in the workspace, for the scanner's matching.
+// The offline vulnerability database (OSV data in the workspace), version ordering per
+// ecosystem, and matching installed versions against advisories.
+export * from './versions';
 export { VulnDatabase, STALE_AFTER_DAYS, VULNDB_FILE } from './database';
 export type { ImportProgress, ImportResult, StoredAffected, VulnDbStatus } from './database';
 export { importVulnData, vulnDataStatus } from './data';
@@ -9,3 +11,5 @@ export {
   type OsvRange,
   type OsvRecord,
 } from './osv';
+export { findVulnerabilities, type Finding, type Ordering } from './match';
+export { cvss3BaseScore, ratingOfScore, type SeverityRating } from './cvss';

@@ -82,6 +82,40 @@ export const REQUIREMENTS: Requirement[] = [
     what: '/etc/ssl/certs/ca-certificates.crt',
     present: () => existsSync('/etc/ssl/certs/ca-certificates.crt'),
   },
+  // The real version comparators the vulnerability matcher's orderings are tested against.
+  {
+    pkg: 'libdpkg-perl',
+    what: 'Dpkg::Version (version oracle)',
+    present: () => existsSync('/usr/share/perl5/Dpkg/Version.pm'),
+  },
+  {
+    pkg: 'python3-rpm',
+    what: "rpm's Python bindings (version oracle)",
+    present: () => existsSync('/usr/lib/python3/dist-packages/rpm/__init__.py'),
+  },
+  {
+    pkg: 'python3-packaging',
+    what: 'Python packaging (PEP 440 oracle)',
+    present: () => existsSync('/usr/lib/python3/dist-packages/packaging/version.py'),
+  },
+  {
+    pkg: 'default-jdk-headless',
+    what: 'java, javac (Maven version oracle)',
+    present: () => !!which('java') && !!which('javac'),
+  },
+  {
+    pkg: 'libmaven3-core-java',
+    what: 'maven-artifact jar (Maven version oracle)',
+    present: () => existsSync('/usr/share/java/maven3-artifact.jar'),
+  },
+  { pkg: 'golang-go', what: 'go (Go version oracle)', present: has('go') },
+  {
+    pkg: 'golang-golang-x-mod-dev',
+    what: 'golang.org/x/mod/semver source (Go version oracle)',
+    present: () => existsSync('/usr/share/gocode/src/golang.org/x/mod/semver/semver.go'),
+  },
+  // A real Debian 12 root file system for the scanner's tests (from Debian's own archive).
+  { pkg: 'debootstrap', what: 'debootstrap (Debian test image)', present: has('debootstrap') },
 ];
 
 export function missingPackages(): Requirement[] {
