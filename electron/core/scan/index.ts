@@ -1,0 +1,5 @@
+/** The offline image scanner: files read from the layers once, packages, vulnerabilities. */
+export { scanImage, type ScanResult, type Vulnerability } from './scan';
+export { walkLayers, FileView, type FileMeta, type LayerInput } from './layers';
+export type { Package, PackageType } from './types';
+export type { OperatingSystem } from './os-release';

@@ -1,0 +1,195 @@
+/**
+ * Scanning an image: its layers read once, its OS packages listed, and their vulnerabilities
+ * found in the offline OSV database.
+ */
+import { ConsignError } from '../errors';
+import type { Engine } from '../engine';
+import { openImage } from '../images';
+import type { Digest, ParsedManifest, Platform } from '../oci';
+import type { ImageSource } from '../sources';
+import {
+  ecosystemScheme,
+  findVulnerabilities,
+  versionOrdering,
+  VulnDatabase,
+  type Finding,
+  type VulnDbStatus,
+} from '../vulndb';
+import { apkPackages, APK_INSTALLED } from './apk';
+import { dpkgPackages, isDpkgDatabase } from './dpkg';
+import { walkLayers, type FileMeta } from './layers';
+import { detectOs, OS_RELEASE_PATHS, type OperatingSystem } from './os-release';
+import type { Package } from './types';
+
+/** Package databases are a few MiB; anything larger is not one. */
+const MAX_DATABASE_BYTES = 64 * 1024 * 1024;
+
+export interface Vulnerability {
+  id: string;
+  aliases: string[];
+  /** The installed (binary) package's name. */
+  package: string;
+  purl: string;
+  installedVersion: string;
+  fixedVersion?: string;
+  severity: Finding['severity']['rating'];
+  score?: number;
+  vector?: string;
+  summary?: string;
+}
+
+export interface ScanResult {
+  image: {
+    ref: string;
+    /** The top-level digest (of the index, for a multi-platform image). */
+    digest: Digest;
+    /** The scanned platform's manifest. */
+    manifest: Digest;
+    platform?: Platform;
+    os?: OperatingSystem;
+    layers: number;
+  };
+  packages: Package[];
+  vulnerabilities: Vulnerability[];
+  summary: {
+    packages: number;
+    vulnerabilities: Record<Finding['severity']['rating'], number> & { total: number };
+  };
+  database: Pick<VulnDbStatus, 'records' | 'dataAsOf' | 'stale' | 'warning'>;
+}
+
+const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
+
+/** The platform's manifest: the one given, else this machine's (linux/<arch>), else the first. */
+async function pickManifest(
+  source: ImageSource,
+  root: ParsedManifest,
+  wanted: string | undefined,
+): Promise<{ manifest: ParsedManifest; platform?: Platform }> {
+  if (root.kind === 'manifest') return { manifest: root };
+  const target = wanted ?? `linux/${GO_ARCH[process.arch] ?? process.arch}`;
+  const [os, architecture, variant] = target.split('/');
+  const candidates = root.index.manifests.filter(
+    (d) => d.platform && d.platform.os !== 'unknown' && d.platform.architecture !== 'unknown',
+  );
+  const chosen =
+    candidates.find(
+      (d) =>
+        d.platform!.os === os &&
+        d.platform!.architecture === architecture &&
+        (!variant || d.platform!.variant === variant),
+    ) ?? (wanted ? undefined : candidates[0]);
+  if (!chosen) {
+    throw new ConsignError('BAD_INPUT', `The image has no ${target} variant.`, {
+      remedy: `Choose one of: ${candidates.map((d) => `${d.platform!.os}/${d.platform!.architecture}`).join(', ') || 'none'}.`,
+    });
+  }
+  const manifest = await source.manifest(chosen.digest);
+  if (manifest.kind !== 'manifest') {
+    throw new ConsignError('BAD_INPUT', `${chosen.digest} is a nested index; it is not scanned.`);
+  }
+  return { manifest, ...(chosen.platform ? { platform: chosen.platform } : {}) };
+}
+
+function wantedContent(meta: FileMeta): number {
+  if (OS_RELEASE_PATHS.includes(meta.path)) return 64 * 1024;
+  if (isDpkgDatabase(meta.path) || meta.path === APK_INSTALLED) return MAX_DATABASE_BYTES;
+  return 0;
+}
+
+/** Vulnerabilities of OS packages: advisories name the source package and its version. */
+function osVulnerabilities(
+  db: VulnDatabase,
+  os: OperatingSystem | undefined,
+  packages: Package[],
+): Vulnerability[] {
+  if (!os?.ecosystem || !ecosystemScheme(os.ecosystem)) return [];
+  const ordering = versionOrdering(os.ecosystem);
+  const found: Vulnerability[] = [];
+  const cache = new Map<string, Finding[]>();
+  for (const pkg of packages) {
+    const name = pkg.source?.name ?? pkg.name;
+    const version = pkg.source?.version ?? pkg.version;
+    const key = `${name}@${version}`;
+    let findings = cache.get(key);
+    if (!findings) {
+      findings = findVulnerabilities(db.affecting(os.ecosystem, name), version, ordering);
+      cache.set(key, findings);
+    }
+    for (const finding of findings) {
+      found.push({
+        id: finding.id,
+        aliases: finding.aliases,
+        package: pkg.name,
+        purl: pkg.purl,
+        installedVersion: pkg.version,
+        // The advisory fixes the source package; the binary package takes the same version.
+        ...(finding.fixedVersion ? { fixedVersion: finding.fixedVersion } : {}),
+        severity: finding.severity.rating,
+        ...(finding.severity.score !== undefined ? { score: finding.severity.score } : {}),
+        ...(finding.severity.vector ? { vector: finding.severity.vector } : {}),
+        ...(finding.summary ? { summary: finding.summary } : {}),
+      });
+    }
+  }
+  return found;
+}
+
+export async function scanImage(
+  engine: Engine,
+  ref: string,
+  options: { platform?: string; signal?: AbortSignal } = {},
+): Promise<ScanResult> {
+  const store = engine.requireStore();
+  const source = await openImage(engine, ref);
+  try {
+    const root = await source.image.root();
+    const { manifest, platform } = await pickManifest(source.image, root, options.platform);
+    if (manifest.kind !== 'manifest') throw new Error('unreachable');
+    const view = await walkLayers(
+      manifest.manifest.layers.map((layer) => ({
+        digest: layer.digest,
+        size: layer.size,
+        open: () => source.image.blob(layer),
+      })),
+      { capture: wantedContent, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    const os = detectOs(view);
+    const packages = [...dpkgPackages(view, os), ...apkPackages(view, os)];
+    const db = VulnDatabase.open(store.workspace.path);
+    let vulnerabilities: Vulnerability[];
+    let status: VulnDbStatus;
+    try {
+      vulnerabilities = osVulnerabilities(db, os, packages);
+      status = db.status();
+    } finally {
+      db.close();
+    }
+    const counts = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, NONE: 0, UNKNOWN: 0 };
+    for (const v of vulnerabilities) counts[v.severity]++;
+    return {
+      image: {
+        ref,
+        digest: root.digest,
+        manifest: manifest.digest,
+        ...(platform ? { platform } : {}),
+        ...(os ? { os } : {}),
+        layers: view.layers.length,
+      },
+      packages,
+      vulnerabilities,
+      summary: {
+        packages: packages.length,
+        vulnerabilities: { ...counts, total: vulnerabilities.length },
+      },
+      database: {
+        records: status.records,
+        ...(status.dataAsOf ? { dataAsOf: status.dataAsOf } : {}),
+        stale: status.stale,
+        ...(status.warning ? { warning: status.warning } : {}),
+      },
+    };
+  } finally {
+    await source.image.close();
+  }
+}
