@@ -37,6 +37,7 @@ import { writeSessionBusConfig } from './lib/dbus.ts';
 import { basicAuth, parseChallenge, request } from './lib/http.ts';
 import { chromiumPath, ensurePackages, staticBusybox } from './lib/packages.ts';
 import { createPki, htpasswdLine, type TestPki } from './lib/pki.ts';
+import { ensureDebianRootfs, importDebianImage } from './lib/debian-rootfs.ts';
 import { ensureThirdPartyTools } from './lib/tools.ts';
 import {
   commandLine,
@@ -90,7 +91,11 @@ export const ENV_KEYS = [
   'CONSIGN_KEYCHAIN_SERVICE',
 ] as const;
 /** Set when the third-party tools could be fetched (absent e.g. off Debian). */
-export const OPTIONAL_ENV_KEYS = ['CONSIGN_TEST_COSIGN', 'CONSIGN_TEST_ORAS'] as const;
+export const OPTIONAL_ENV_KEYS = [
+  'CONSIGN_TEST_COSIGN',
+  'CONSIGN_TEST_ORAS',
+  'CONSIGN_TEST_DEBIAN_IMAGE',
+] as const;
 export type EnvVars = Record<(typeof ENV_KEYS)[number], string> &
   Partial<Record<(typeof OPTIONAL_ENV_KEYS)[number], string>>;
 
@@ -762,6 +767,12 @@ export async function up(opts: UpOptions): Promise<EnvVars> {
       return null;
     });
 
+    // Optional too: the scanner's tests skip without a Debian image.
+    const debianP = ensureDebianRootfs(TOOLS_DIR, (line) => s.log(line)).catch((err: unknown) => {
+      s.log(`  warning: no Debian test image for the scanner: ${(err as Error).message}`);
+      return null;
+    });
+
     const settled = await Promise.allSettled([dockerP, plainP, tlsP, tokenP, keyringP]);
     opts.signal?.throwIfAborted();
     const failures = settled.filter((r) => r.status === 'rejected');
@@ -794,6 +805,14 @@ export async function up(opts: UpOptions): Promise<EnvVars> {
       DBUS_SESSION_BUS_ADDRESS: busAddress,
       CONSIGN_KEYCHAIN_SERVICE: `consign-test-${randomBytes(6).toString('hex')}`,
     };
+    const debianTar = await debianP;
+    if (debianTar) {
+      try {
+        vars.CONSIGN_TEST_DEBIAN_IMAGE = await importDebianImage(debianTar, docker.host);
+      } catch (err) {
+        s.log(`  warning: the Debian test image could not be imported: ${(err as Error).message}`);
+      }
+    }
     const tools = await toolsP;
     if (tools) {
       vars.CONSIGN_TEST_COSIGN = tools.cosign;

@@ -43,6 +43,8 @@ export interface TestEnv {
   cosign?: string;
   /** oras from Debian trixie; absent where it could not be fetched. */
   oras?: string;
+  /** A Debian 12 image from debootstrap (minbase) in the test engine; absent where it could not be built. */
+  debianImage?: string;
 }
 
 const REQUIRED = [
@@ -126,6 +128,8 @@ export function testEnv(): TestEnv {
     envFile: v('CONSIGN_TEST_ENV_FILE') || DEFAULT_ENV_FILE,
     cosign: v('CONSIGN_TEST_COSIGN') || process.env.CONSIGN_TEST_COSIGN || undefined,
     oras: v('CONSIGN_TEST_ORAS') || process.env.CONSIGN_TEST_ORAS || undefined,
+    debianImage:
+      v('CONSIGN_TEST_DEBIAN_IMAGE') || process.env.CONSIGN_TEST_DEBIAN_IMAGE || undefined,
   };
   return cached;
 }
