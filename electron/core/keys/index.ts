@@ -237,7 +237,7 @@ export class KeyStore {
     const row = this.#db.prepare('SELECT * FROM keys WHERE id = ?').get(id) as Row | undefined;
     if (!row) {
       throw new ConsignError('NOT_FOUND', `There is no key with id ${id}.`, {
-        remedy: 'List the keys with `consign keys list`.',
+        remedy: 'Pick a key from the Keys page or `consign keys list`.',
       });
     }
     return row;
@@ -426,7 +426,7 @@ export class KeyStore {
       throw new ConsignError(
         'CHECK_FAILED',
         `The key ${row.id} ("${row.name}") is revoked and cannot be ${purpose}.`,
-        { remedy: 'Use an active key (`consign keys list`).' },
+        { remedy: 'Use an active key instead (see the Keys page or `consign keys list`).' },
       );
     }
     const pem = await this.#keychain.get(keychainAccount(row.id));
