@@ -2,20 +2,24 @@
  * `npm run bench`: measures the engine against its targets and prints a table (and JSON with
  * --json). Each benchmark runs in its own Node process, so one cannot warm or slow another.
  *
- *   npm run bench [-- --only audit,copy] [--events N] [--copy-size-mb 336] [--copy-layers 6]
- *                 [--copy-runs 3] [--json]
+ *   npm run bench [-- --only audit,copy,signing] [--events N] [--copy-size-mb 336]
+ *                 [--copy-layers 6] [--copy-runs 3] [--signing-images 100] [--json]
  *
  * audit  append and verify N audit events (bundled with esbuild: it imports the engine)
+ * signing scripts/bench/signing.ts: 100 small images on a throwaway loopback registry signed
+ *        in-process per format (legacy, bundle, both): signatures/s and the share spent in crypto
+ *        (bundled with esbuild; needs docker-registry and a Secret Service keychain)
  * copy   scripts/bench/copy.ts: an image of incompressible data copied between throwaway loopback
  *        registries by skopeo, oras and `consign copy` (needs docker-registry, skopeo, GNU time,
  *        and a build for the consign rows: `npm run build`)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import type { CopyResult, CopyRow } from './bench/copy.ts';
+import type { SigningResult } from './bench/signing.ts';
 
-const BENCHMARKS = ['audit', 'copy'] as const;
+const BENCHMARKS = ['audit', 'copy', 'signing'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     'copy-size-mb': { type: 'string', default: '336' },
     'copy-layers': { type: 'string', default: '6' },
     'copy-runs': { type: 'string', default: '3' },
+    'signing-images': { type: 'string', default: '100' },
     json: { type: 'boolean' },
   },
 });
@@ -168,6 +173,52 @@ if (selected.has('copy')) {
     json.copy = copy;
     rows.push(...copyRows(copy));
     if (copy.rows.some((r) => r.ok === false)) failed = true;
+  }
+}
+
+if (selected.has('signing')) {
+  await build({
+    entryPoints: { signing: 'scripts/bench/signing.ts' },
+    outdir: 'out/bench',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const child = spawnSync(
+    process.execPath,
+    ['out/bench/signing.js', '--images', values['signing-images']],
+    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+  );
+  let signing: SigningResult | undefined;
+  try {
+    signing = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as SigningResult;
+  } catch {
+    signing = undefined;
+  }
+  if (child.status !== 0 || !signing) {
+    failed = true;
+    rows.push(['signing', '', `failed (exit ${child.status ?? child.signal})`, '', '']);
+  } else {
+    json.signing = signing;
+    rows.push([
+      'signing: registry pace',
+      `manifest HEADs, ${signing.concurrency} at a time`,
+      `${signing.registryRequestsPerSecond.toFixed(0)} requests/s`,
+      `key read from the keychain once: ${signing.keychainReadMs.toFixed(0)} ms`,
+      '',
+    ]);
+    for (const row of signing.rows) {
+      rows.push([
+        `signing: ${row.formats.join(' + ')}`,
+        `${row.images} images, ${row.signatures} signatures, ${signing.concurrency} at a time`,
+        `${row.seconds.toFixed(2)} s (${row.signaturesPerSecond.toFixed(0)}/s)`,
+        `crypto ${row.cryptoMs.toFixed(0)} ms (${(row.cryptoShare * 100).toFixed(1)}%)`,
+        'target: hundreds/s',
+      ]);
+    }
   }
 }
 

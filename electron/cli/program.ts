@@ -8,6 +8,7 @@ import {
   type Engine,
 } from '../core';
 import type { Command, CommandContext } from './command';
+import { attestCommand } from './commands/attest';
 import { copyCommand } from './commands/copy';
 import { doctorCommand } from './commands/doctor';
 import { imagesCommand } from './commands/images';
@@ -16,6 +17,7 @@ import { keysCommand } from './commands/keys';
 import { loginCommand } from './commands/login';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
+import { verifyAttestationCommand } from './commands/verify-attestation';
 import { vulndbCommand } from './commands/vulndb';
 import { createOutput, type Output } from './output';
 
@@ -27,6 +29,8 @@ const commands: Command[] = [
   keysCommand,
   signCommand,
   verifyCommand,
+  attestCommand,
+  verifyAttestationCommand,
   vulndbCommand,
   doctorCommand,
 ];

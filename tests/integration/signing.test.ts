@@ -1,5 +1,6 @@
 // Legacy cosign signatures made by `consign sign` and checked by `consign verify`, proven against
-// real registries and cosign 2.5 itself (run offline, with its own empty HOME).
+// real registries and cosign 2.5 itself (run offline, with its own empty HOME). Sigstore bundles
+// have their own file (signing-bundle.test.ts); here they appear where both formats meet.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,13 +150,20 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('signs a tag by its digest in the layout cosign writes, and cosign verifies it', async () => {
+  it('signs a tag by its digest in both formats by default, the legacy one in the layout cosign writes, and cosign verifies it', async () => {
     const signed = json<SignJson>(await consign(['sign', image.ref, '--key', key.id, '--json']));
     expect(signed.digest).toBe(image.digest);
     expect(signed.signatures).toEqual([
       {
         format: 'legacy',
         ref: `docker://${env.registryPlain}/${image.repository}:${cosignTag(image.digest, 'sig')}`,
+        created: true,
+      },
+      {
+        format: 'bundle',
+        ref: expect.stringMatching(
+          new RegExp(`^docker://${env.registryPlain}/${image.repository}@sha256:[0-9a-f]{64}$`),
+        ) as string,
         created: true,
       },
     ]);
@@ -199,6 +207,7 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
     expect(ok.digest).toBe(image.digest);
     expect(ok.signatures).toEqual([
       expect.objectContaining({ format: 'legacy', valid: true, keyFingerprint: key.fingerprint }),
+      expect.objectContaining({ format: 'bundle', valid: true, keyFingerprint: key.fingerprint }),
     ]);
 
     const otherPub = await exportPublic(other, 'other.pub');
@@ -208,21 +217,28 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
     );
     expect(no.verified).toBe(false);
     expect(no.key.fingerprint).toBe(other.fingerprint);
-    expect(no.signatures[0]).toMatchObject({ valid: false });
-    expect(no.signatures[0]!.reason).toMatch(/does not verify with this key/);
+    expect(no.signatures).toHaveLength(2);
+    for (const signature of no.signatures) {
+      expect(signature).toMatchObject({ valid: false });
+      expect(signature.reason).toMatch(/does not verify with this key/);
+    }
     expect(no.reason).toBeTruthy();
   });
 
   it('does not add a second layer when the same key signs again', async () => {
     const again = json<SignJson>(await consign(['sign', image.ref, '--key', key.id, '--json']));
-    expect(again.signatures[0]!.created).toBe(false);
+    expect(again.signatures.map((s) => s.created)).toEqual([false, false]);
     expect((await sigManifest(image.repository, image.digest)).layers).toHaveLength(1);
     // Another key appends its own layer and keeps ours.
-    json(await consign(['sign', image.ref, '--key', other.id, '--json']));
+    json(await consign(['sign', image.ref, '--key', other.id, '--format', 'legacy', '--json']));
     expect((await sigManifest(image.repository, image.digest)).layers).toHaveLength(2);
     const both = json<VerifyJson>(await consign(['verify', image.ref, '--key', key.id, '--json']));
     expect(both.verified).toBe(true);
-    expect(both.signatures.map((s) => s.valid)).toEqual([true, false]);
+    expect(both.signatures.map((s) => [s.format, s.valid])).toEqual([
+      ['legacy', true],
+      ['legacy', false],
+      ['bundle', true],
+    ]);
     // cosign reads the two-layer manifest too.
     const verified = await cosign([
       'verify',
@@ -260,7 +276,7 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
 
   it('rejects a tampered payload', async () => {
     const target = await pushBase('tampered');
-    json(await consign(['sign', target.ref, '--key', key.id, '--json']));
+    json(await consign(['sign', target.ref, '--key', key.id, '--format', 'legacy', '--json']));
     const tag = cosignTag(target.digest, 'sig');
     const original = await sigManifest(target.repository, target.digest);
     const layer = original.layers[0]!;
@@ -285,7 +301,7 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
 
   it('reports a signature that covers another digest', async () => {
     const target = await pushBase('another-digest');
-    json(await consign(['sign', target.ref, '--key', key.id, '--json']));
+    json(await consign(['sign', target.ref, '--key', key.id, '--format', 'legacy', '--json']));
     // An image index over the base image has a digest of its own; put the base image's
     // signature at that digest's .sig tag.
     const base = await plain.getManifest(target.repository, target.digest);
@@ -335,15 +351,14 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
       1,
     );
     expect(result).toMatchObject({ verified: false, signatures: [] });
-    expect(result.reason).toMatch(/no cosign signatures/);
+    expect(result.reason).toMatch(/has no signatures .*no sha256-[0-9a-f]{64}\.sig tag/);
   });
 
-  it('refuses bundle formats for now, and needs exactly one key', async () => {
-    for (const format of ['bundle', 'both']) {
-      const res = await consign(['sign', image.ref, '--key', key.id, '--format', format]);
-      expect(res.code).toBe(2);
-      expect(res.stderr).toMatch(/not available yet/);
-    }
+  it('refuses an unknown format, and verify needs exactly one key', async () => {
+    const res = await consign(['sign', image.ref, '--key', key.id, '--format', 'pgp']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--format pgp is not a signature format/);
+    expect(res.stderr).toMatch(/legacy, bundle or both/);
     expect((await consign(['verify', image.ref])).code).toBe(2);
   });
 
@@ -364,7 +379,19 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
         }),
       );
       // The repeated signature by the same key wrote nothing and recorded nothing.
-      expect(details.filter((d) => d.ref === image.ref && d.keyId === key.id)).toHaveLength(1);
+      expect(
+        details.filter((d) => d.ref === image.ref && d.keyId === key.id).map((d) => d.format),
+      ).toEqual(['legacy', 'bundle']);
+      const verified = db
+        .prepare("SELECT details FROM audit_events WHERE action = 'image.verified' ORDER BY seq")
+        .all() as { details: string }[];
+      expect(verified.map((r) => JSON.parse(r.details) as unknown)).toContainEqual({
+        ref: image.ref,
+        digest: image.digest,
+        fingerprint: key.fingerprint,
+        verified: true,
+        signatures: 2,
+      });
     } finally {
       db.close();
     }

@@ -11,6 +11,8 @@ export const verifyCommand: Command = {
     'REF               docker://HOST[:PORT]/REPO:TAG or @sha256:…',
     '--key ID          a key of this workspace (a revoked key never verifies)',
     '--public-key F    a PEM public key file, such as cosign.pub',
+    'Both formats are checked: the cosign `.sig` tag and Sigstore bundle referrers whose',
+    'in-toto Statement (predicate https://sigstore.dev/cosign/sign/v1) names the digest.',
     'Exit 0 when a valid signature by that key covers the digest, 1 when none does.',
   ],
   options: { key: { type: 'string' }, 'public-key': { type: 'string' } },
@@ -35,11 +37,11 @@ export const verifyCommand: Command = {
           ? [
               '',
               table(
-                ['FORMAT', 'VALID', 'PAYLOAD', 'WHY NOT'],
+                ['FORMAT', 'VALID', 'SIGNATURE', 'WHY NOT'],
                 result.signatures.map((s) => [
                   s.format,
                   s.valid ? 'yes' : 'no',
-                  s.payloadDigest ?? '',
+                  s.ref ?? s.payloadDigest ?? '',
                   s.reason ?? '',
                 ]),
               ),

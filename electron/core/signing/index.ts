@@ -1,65 +1,101 @@
 /**
- * Signing registry images and verifying their signatures. This module writes and reads the legacy
- * cosign format (the `sha256-<hex>.sig` tag); see ./simple-signing for the bytes themselves.
+ * Signing registry images, attesting to them, and checking both. Two signature formats:
+ * - legacy: cosign's `sha256-<hex>.sig` tag (./legacy, ./simple-signing);
+ * - bundle: a Sigstore bundle v0.3 with a DSSE-signed in-toto Statement, pushed as an OCI 1.1
+ *   referrer (./bundle, ./statement, ./referrers). Attestations are bundles too, with another
+ *   predicate type, and take the same path.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { canonicalJson, type JsonValue } from '../audit';
 import type { Engine } from '../engine';
 import { ConsignError } from '../errors';
-import { fingerprintOf, MAX_KEY_FILE_BYTES } from '../keys';
-import {
-  digestOf,
-  formatImageReference,
-  MediaType,
-  parseImageReference,
-  type Descriptor,
-  type Digest,
-  type ImageReference,
-  type ParsedManifest,
-} from '../oci';
-import type { RegistryClient } from '../registry';
+import type { Digest } from '../oci';
 import { cosignTag } from '../transfer';
+import { checkSignature, keyHint, signStatement } from './bundle';
 import {
-  MAX_PAYLOAD_BYTES,
-  parsePayload,
-  signatureConfig,
-  signatureLayer,
-  signatureManifest,
-  signPayload,
-  simpleSigningPayload,
-  SIGNATURE_ANNOTATION,
-  verifyPayload,
-} from './simple-signing';
+  messageOf,
+  publicKeyFrom,
+  repositoryName,
+  resolveImage,
+  workspaceKeys,
+  type CheckingKey,
+  type ResolvedImage,
+  type VerifyKey,
+} from './image';
+import {
+  judgeLegacy,
+  legacyLayers,
+  legacySignatureRef,
+  readLegacyLayer,
+  signLegacy,
+} from './legacy';
+import { imageBundles, pushBundle, referrerRef, type FoundBundle } from './referrers';
+import {
+  coversDigest,
+  imageStatement,
+  isPredicateType,
+  SIGN_PREDICATE_TYPE,
+  subjectDigests,
+  type Statement,
+} from './statement';
 
 export * from './simple-signing';
+export {
+  BUNDLE_V03_MEDIA_TYPE,
+  checkSignature,
+  keyHint,
+  openBundle,
+  signStatement,
+} from './bundle';
+export type { VerifyKey } from './image';
+export {
+  imageStatement,
+  IN_TOTO_PAYLOAD_TYPE,
+  SIGN_PREDICATE_TYPE,
+  STATEMENT_V1,
+  type Statement,
+} from './statement';
 
-export type SignatureFormat = 'legacy';
+export type SignatureFormat = 'legacy' | 'bundle';
+export const SIGNATURE_FORMATS: readonly SignatureFormat[] = ['legacy', 'bundle'];
+
+/** Images signed at once by `signImages`: registry round trips, not crypto, are the cost. */
+export const SIGN_CONCURRENCY = 8;
+
+export interface SignOptions {
+  /** Which formats to write; both by default. */
+  formats?: SignatureFormat[] | undefined;
+}
 
 export interface SignResult {
   digest: Digest;
   signatures: {
     format: SignatureFormat;
-    /** Where the signature lives: the image repository at its `.sig` tag. */
+    /** Where the signature lives: the `.sig` tag, or the bundle referrer by digest. */
     ref: string;
-    /** False when an equal signature by this key was already there, so nothing was written. */
+    /** False when a valid signature by this key was already there, so nothing was written. */
     created: boolean;
   }[];
 }
 
+/** One signature as checked against the one key a verification asks about. */
 export interface SignatureReport {
   format: SignatureFormat;
+  /** Where it lives. */
+  ref?: string;
   /** Fingerprint of the key the signature verifies with (absent when it verifies with none). */
   keyFingerprint?: string;
   valid: boolean;
   /** Why the signature does not count, when it does not. */
   reason?: string;
-  /** The payload's blob digest, to find it in the registry. */
+  /** The signed blob's digest (legacy payload or bundle), to find it in the registry. */
   payloadDigest?: Digest;
   /** What the payload says it covers. */
   signedDigest?: string;
+  /** The repository the payload names. */
   dockerReference?: string;
+  /** For bundles: the Statement's predicate type. */
+  predicateType?: string;
 }
 
 export interface VerifyResult {
@@ -71,276 +107,609 @@ export interface VerifyResult {
   reason?: string;
 }
 
-export type VerifyKey = { keyId: string } | { publicKeyPem: string } | { publicKeyFile: string };
+/** One signature found on an image, checked against the workspace's keys. */
+export interface ImageSignature {
+  format: SignatureFormat;
+  /** Where it lives: the `.sig` tag (legacy) or the referrer manifest by digest (bundle). */
+  ref: string;
+  /** The workspace key it verifies with, when one does. */
+  keyFingerprint?: string;
+  keyId?: string;
+  keyName?: string;
+  keyState?: 'active' | 'revoked';
+  valid: boolean;
+  /** Why it does not count, when it does not. */
+  reason?: string;
+  /** The digest the signed payload names. */
+  signedDigest?: string;
+  /** For bundles: the in-toto predicate type (the signing one, or an attestation's). */
+  predicateType?: string;
+}
 
-interface ResolvedImage {
-  ref: Extract<ImageReference, { transport: 'docker' }>;
-  registry: RegistryClient;
-  repository: string;
+export interface AttestOptions {
+  predicateType: string;
+  /** The predicate: a JSON object (a CycloneDX BOM, a vulnerability report, a record…). */
+  predicate: unknown;
+}
+
+export interface AttestResult {
   digest: Digest;
+  /** The attestation's referrer manifest. */
+  ref: string;
+  /** False when an equal attestation by this key was already there. */
+  created: boolean;
 }
 
-/** The registry image behind `text`, resolved to the digest of its top-level manifest. */
-async function resolveImage(engine: Engine, text: string): Promise<ResolvedImage> {
-  const ref = parseImageReference(text);
-  if (ref.transport !== 'docker') {
-    throw new ConsignError(
-      'BAD_INPUT',
-      `${formatImageReference(ref)} is not in a registry: only registry images (docker://…) are signed.`,
-      { remedy: 'Copy the image to a registry first (`consign copy`), then sign it there.' },
-    );
-  }
-  const registry = await engine.registries.client(ref.registry);
-  const reference = ref.digest ?? ref.tag ?? 'latest';
-  const head = await registry.headManifest(ref.repository, reference);
-  if (!head) {
-    throw new ConsignError(
-      'NOT_FOUND',
-      `${formatImageReference(ref)} was not found on ${registry.host}.`,
-      { remedy: 'Check the repository, tag or digest.' },
-    );
-  }
-  return { ref, registry, repository: ref.repository, digest: ref.digest ?? head.digest };
+export interface VerifiedAttestation {
+  ref: string;
+  predicateType: string;
+  statement: Statement;
 }
 
-/** The signature manifest at the `.sig` tag, or null when the image has none. */
-async function signatureManifestOf(image: ResolvedImage): Promise<ParsedManifest | null> {
-  const tag = cosignTag(image.digest, 'sig');
-  if (!(await image.registry.headManifest(image.repository, tag))) return null;
-  const manifest = await image.registry.getManifest(image.repository, tag);
-  if (manifest.kind !== 'manifest') {
-    throw new ConsignError(
-      'BAD_INPUT',
-      `${image.registry.host}/${image.repository}:${tag} is an index, not a cosign signature manifest.`,
-    );
-  }
-  return manifest;
+export interface AttestationsResult {
+  /** True when at least one attestation (of the asked type) by that unrevoked key holds. */
+  verified: boolean;
+  digest: Digest;
+  key: VerifyResult['key'];
+  /** The statements that verified. */
+  attestations: VerifiedAttestation[];
+  /** Every bundle looked at, with why it did not count where it did not. */
+  signatures: SignatureReport[];
+  reason?: string;
 }
 
-async function readPayload(image: ResolvedImage, layer: Descriptor): Promise<Buffer> {
-  const stream = await image.registry.getBlob(image.repository, layer);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+interface SigningKey {
+  id: string;
+  fingerprint: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
 }
 
-function signatureRef(image: ResolvedImage): string {
-  return `docker://${image.registry.host}/${image.repository}:${cosignTag(image.digest, 'sig')}`;
-}
-
-/** `docker-reference` as cosign writes it: host and repository, no tag or digest. */
-function dockerReference(image: ResolvedImage): string {
-  return `${image.ref.registry}/${image.repository}`;
-}
-
-/**
- * Signs a registry image by digest with a workspace key, appending a layer to its legacy cosign
- * `.sig` manifest (an equal signature by the same key is not added twice). Revoked keys are
- * refused with CHECK_FAILED before anything is read or written.
- */
-export async function signImage(engine: Engine, text: string, keyId: string): Promise<SignResult> {
+/** The private key, fetched once per signing run; refused (CHECK_FAILED) for a revoked key. */
+async function signingKey(engine: Engine, keyId: string): Promise<SigningKey> {
   const store = engine.requireStore();
   const info = store.keys.get(keyId);
   const privateKey = await store.keys.privateKey(keyId);
-  const publicKey = createPublicKey(privateKey);
-  const image = await resolveImage(engine, text);
-  const payload = simpleSigningPayload(dockerReference(image), image.digest);
-  const existing = await signatureManifestOf(image);
-  const layers = existing?.kind === 'manifest' ? existing.manifest.layers : [];
-  const tag = cosignTag(image.digest, 'sig');
-  const ref = signatureRef(image);
-
-  for (const layer of layers) {
-    const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
-    if (layer.mediaType !== MediaType.cosignSimpleSigning || !signature) continue;
-    if (layer.size > MAX_PAYLOAD_BYTES) continue;
-    const bytes = await readPayload(image, layer);
-    const parsed = parsePayload(bytes);
-    if (
-      typeof parsed !== 'string' &&
-      parsed.critical.image['docker-manifest-digest'] === image.digest &&
-      verifyPayload(publicKey, bytes, Buffer.from(signature, 'base64'))
-    ) {
-      return { digest: image.digest, signatures: [{ format: 'legacy', ref, created: false }] };
-    }
-  }
-
-  const layer = signatureLayer(payload, signPayload(privateKey, payload));
-  const all = [...layers, layer];
-  const config = signatureConfig(all);
-  const upload = async (bytes: Buffer) => {
-    const descriptor = { digest: digestOf(bytes), size: bytes.length };
-    await image.registry.uploadBlob(image.repository, descriptor, (offset) =>
-      Promise.resolve(Readable.from([bytes.subarray(offset)], { objectMode: false })),
-    );
+  return {
+    id: info.id,
+    fingerprint: info.fingerprint,
+    privateKey,
+    publicKey: createPublicKey(privateKey),
   };
-  await upload(payload);
-  await upload(config);
-  await image.registry.putManifest(image.repository, tag, {
-    bytes: signatureManifest(config, all),
-    mediaType: MediaType.ociManifest,
-  });
-  store.audit.append({
-    action: 'image.signed',
-    subject: text,
-    details: {
-      ref: text,
-      digest: image.digest,
-      keyId,
-      fingerprint: info.fingerprint,
-      format: 'legacy',
-      signature: ref,
-    },
-  });
-  return { digest: image.digest, signatures: [{ format: 'legacy', ref, created: true }] };
 }
 
-async function publicKeyFrom(
-  engine: Engine,
-  key: VerifyKey,
-): Promise<{ key: KeyObject; id?: string; revoked?: boolean }> {
-  if ('keyId' in key) {
-    const info = engine.requireStore().keys.get(key.keyId);
-    return {
-      key: createPublicKey(info.publicKey),
-      id: info.id,
-      ...(info.state === 'revoked' ? { revoked: true } : {}),
-    };
-  }
-  let pem: string;
-  let what = 'The public key';
-  if ('publicKeyFile' in key) {
-    const path = resolve(key.publicKeyFile);
-    what = `The public key file ${path}`;
-    try {
-      const info = await stat(path);
-      if (!info.isFile() || info.size > MAX_KEY_FILE_BYTES) throw new Error('not a key file');
-      pem = await readFile(path, 'utf8');
-    } catch (cause) {
-      throw new ConsignError('BAD_INPUT', `${what} cannot be read.`, {
-        remedy: 'Give a PEM public key file (as written by `cosign generate-key-pair`).',
-        cause,
-      });
-    }
-  } else {
-    pem = key.publicKeyPem;
-  }
-  try {
-    const publicKey = createPublicKey(pem);
-    if (publicKey.type !== 'public') throw new Error('not a public key');
-    return { key: publicKey };
-  } catch (cause) {
-    throw new ConsignError('BAD_INPUT', `${what} is not a PEM public key.`, {
-      remedy: 'Give a "PUBLIC KEY" PEM file, such as cosign.pub or `consign keys export-public`.',
-      cause,
-    });
-  }
-}
-
-/** Checks one layer of the `.sig` manifest against the key and the image digest. */
-async function checkLayer(
-  image: ResolvedImage,
-  layer: Descriptor,
-  key: KeyObject,
-  fingerprint: string,
-): Promise<SignatureReport> {
-  const report: SignatureReport = { format: 'legacy', valid: false, payloadDigest: layer.digest };
-  const invalid = (reason: string): SignatureReport => ({ ...report, reason });
-  if (layer.mediaType !== MediaType.cosignSimpleSigning) {
-    return invalid(`the layer has media type ${layer.mediaType}, not a simple signing payload`);
-  }
-  const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
-  if (!signature) return invalid(`the layer has no ${SIGNATURE_ANNOTATION} annotation`);
-  if (layer.size > MAX_PAYLOAD_BYTES) {
-    return invalid(`the payload is ${layer.size} bytes, too large for a signature payload`);
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readPayload(image, layer);
-  } catch (error) {
-    return invalid(
-      `the payload could not be read: ${error instanceof Error ? error.message : String(error)}`,
+function checkFormats(formats: SignatureFormat[] | undefined): SignatureFormat[] {
+  const chosen = formats ?? [...SIGNATURE_FORMATS];
+  const bad = chosen.find((f) => !SIGNATURE_FORMATS.includes(f));
+  if (chosen.length === 0 || bad !== undefined) {
+    throw new ConsignError(
+      'BAD_REQUEST',
+      bad === undefined
+        ? 'No signature format was chosen.'
+        : `${String(bad)} is not a signature format.`,
+      { remedy: 'Choose legacy, bundle, or both.' },
     );
   }
-  const parsed = parsePayload(bytes);
-  const described =
-    typeof parsed === 'string'
-      ? report
-      : {
-          ...report,
-          signedDigest: parsed.critical.image['docker-manifest-digest'],
-          dockerReference: parsed.critical.identity['docker-reference'],
-        };
-  if (!verifyPayload(key, bytes, Buffer.from(signature, 'base64'))) {
+  return SIGNATURE_FORMATS.filter((f) => chosen.includes(f));
+}
+
+/** What one key makes of a bundle: `mine` when the signature holds with it. */
+interface BundleJudgement {
+  mine: boolean;
+  valid: boolean;
+  reason?: string;
+  statement?: Statement;
+}
+
+function judgeBundle(
+  found: FoundBundle,
+  key: KeyObject,
+  digest: Digest,
+  predicateType?: string,
+): BundleJudgement {
+  if (typeof found.opened === 'string') return { mine: false, valid: false, reason: found.opened };
+  const bad = checkSignature(found.opened, key);
+  if (bad) return { mine: false, valid: false, reason: bad };
+  const statement = found.opened.statement;
+  if (typeof statement === 'string') return { mine: true, valid: false, reason: statement };
+  if (!coversDigest(statement, digest)) {
     return {
-      ...described,
-      reason:
-        'the signature does not verify with this key: it was made by another key or the payload was altered',
+      mine: true,
+      valid: false,
+      statement,
+      reason: `the statement covers ${subjectDigests(statement).join(', ') || 'no digest'}, not ${digest}`,
     };
   }
-  const verifiedBy = { ...described, keyFingerprint: fingerprint };
-  if (typeof parsed === 'string') return { ...verifiedBy, reason: parsed };
-  if (parsed.critical.image['docker-manifest-digest'] !== image.digest) {
+  if (predicateType && statement.predicateType !== predicateType) {
     return {
-      ...verifiedBy,
-      reason: `the signature covers ${parsed.critical.image['docker-manifest-digest']}, not ${image.digest}`,
+      mine: true,
+      valid: false,
+      statement,
+      reason: `the statement's predicate type is ${statement.predicateType}, not ${predicateType}`,
     };
   }
-  return { ...verifiedBy, valid: true };
+  return { mine: true, valid: true, statement };
+}
+
+/** What a bundle says about itself, whichever key is tried. */
+function bundleFacts(
+  found: FoundBundle,
+): Pick<SignatureReport, 'payloadDigest' | 'signedDigest' | 'dockerReference' | 'predicateType'> {
+  const statement = typeof found.opened === 'string' ? undefined : found.opened.statement;
+  const parsed = typeof statement === 'object' ? statement : undefined;
+  const signed = parsed ? subjectDigests(parsed)[0] : undefined;
+  const name = parsed?.subject[0]?.name;
+  const predicateType = parsed?.predicateType ?? found.announcedPredicateType;
+  return {
+    ...(found.layerDigest ? { payloadDigest: found.layerDigest } : {}),
+    ...(signed ? { signedDigest: signed } : {}),
+    ...(name ? { dockerReference: name } : {}),
+    ...(predicateType ? { predicateType } : {}),
+  };
+}
+
+/** Writes a Statement as a bundle referrer unless an equal one by this key already holds. */
+async function attestWith(
+  image: ResolvedImage,
+  key: SigningKey,
+  predicateType: string,
+  predicate: unknown,
+  isEqual: (statement: Statement) => boolean,
+): Promise<{ ref: string; created: boolean }> {
+  for (const found of await imageBundles(image, predicateType)) {
+    const judged = judgeBundle(found, key.publicKey, image.digest, predicateType);
+    if (judged.valid && judged.statement && isEqual(judged.statement)) {
+      return { ref: found.ref, created: false };
+    }
+  }
+  const statement = imageStatement(repositoryName(image), image.digest, predicateType, predicate);
+  const bundle = await signStatement(key.privateKey, statement);
+  const digest = await pushBundle(image, bundle, predicateType);
+  return { ref: referrerRef(image, digest), created: true };
 }
 
 /**
- * Verifies a registry image's legacy cosign signatures with a workspace key or a PEM public key.
- * Verified means at least one signature by that key covers the image's digest; a revoked key
- * never verifies, though its signatures are still reported.
+ * Runs `work` after any earlier work under the same key has settled. The `.sig` manifest is
+ * rewritten whole, so two signings of one image at once (a tag and its digest in one
+ * `consign sign` call) would otherwise each drop the other's layer.
+ */
+async function exclusive<T>(
+  locks: Map<string, Promise<unknown>>,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const current = (locks.get(name) ?? Promise.resolve()).catch(() => {}).then(work);
+  locks.set(name, current);
+  try {
+    return await current;
+  } finally {
+    if (locks.get(name) === current) locks.delete(name);
+  }
+}
+
+async function signWith(
+  engine: Engine,
+  key: SigningKey,
+  text: string,
+  formats: SignatureFormat[],
+  locks: Map<string, Promise<unknown>> = new Map(),
+): Promise<SignResult> {
+  const image = await resolveImage(engine, text);
+  const where = `${image.registry.host}/${image.repository}@${image.digest}`;
+  return exclusive(locks, where, () => signResolved(engine, key, text, image, formats));
+}
+
+async function signResolved(
+  engine: Engine,
+  key: SigningKey,
+  text: string,
+  image: ResolvedImage,
+  formats: SignatureFormat[],
+): Promise<SignResult> {
+  const signatures: SignResult['signatures'] = [];
+  for (const format of formats) {
+    const written =
+      format === 'legacy'
+        ? { ref: legacySignatureRef(image), created: await signLegacy(image, key.privateKey) }
+        : // Any valid signing bundle by this key covers the image: its subject name may differ.
+          await attestWith(image, key, SIGN_PREDICATE_TYPE, {}, () => true);
+    signatures.push({ format, ...written });
+    if (written.created) {
+      engine.requireStore().audit.append({
+        action: 'image.signed',
+        subject: text,
+        details: {
+          ref: text,
+          digest: image.digest,
+          keyId: key.id,
+          fingerprint: key.fingerprint,
+          format,
+          signature: written.ref,
+        },
+      });
+    }
+  }
+  return { digest: image.digest, signatures };
+}
+
+/**
+ * Signs a registry image by digest with a workspace key, in each chosen format (both by
+ * default). A format where a valid signature by the same key already exists is left as it is
+ * (`created: false`). Revoked keys are refused with CHECK_FAILED before anything is written.
+ */
+export async function signImage(
+  engine: Engine,
+  text: string,
+  keyId: string,
+  options: SignOptions = {},
+): Promise<SignResult> {
+  const formats = checkFormats(options.formats);
+  return signWith(engine, await signingKey(engine, keyId), text, formats);
+}
+
+export type SignOutcome = { ref: string; result: SignResult } | { ref: string; error: unknown };
+
+/**
+ * Signs several images with one key, `SIGN_CONCURRENCY` at a time; the key is read from the
+ * keychain once. One image failing does not stop the others: each outcome says what happened.
+ */
+export async function signImages(
+  engine: Engine,
+  refs: string[],
+  keyId: string,
+  options: SignOptions & { concurrency?: number } = {},
+): Promise<SignOutcome[]> {
+  const formats = checkFormats(options.formats);
+  const key = await signingKey(engine, keyId);
+  const outcomes: SignOutcome[] = new Array(refs.length);
+  const locks = new Map<string, Promise<unknown>>();
+  let next = 0;
+  const worker = async () => {
+    while (next < refs.length) {
+      const index = next++;
+      const ref = refs[index]!;
+      try {
+        outcomes[index] = { ref, result: await signWith(engine, key, ref, formats, locks) };
+      } catch (error) {
+        outcomes[index] = { ref, error };
+      }
+    }
+  };
+  const limit = Math.max(1, Math.min(options.concurrency ?? SIGN_CONCURRENCY, refs.length));
+  await Promise.all(Array.from({ length: limit }, worker));
+  return outcomes;
+}
+
+function keyReport(key: CheckingKey): VerifyResult['key'] {
+  return {
+    fingerprint: key.fingerprint,
+    ...(key.id ? { id: key.id } : {}),
+    ...(key.revoked ? { revoked: true } : {}),
+  };
+}
+
+const OTHER_KEY =
+  'the signature does not verify with this key: it was made by another key or the payload was altered';
+
+/**
+ * Verifies a registry image's signatures in both formats with a workspace key or a PEM public
+ * key. Verified means at least one signature by that key covers the image's digest (a bundle
+ * counts only with the signing predicate type); a revoked key never verifies, though its
+ * signatures are still reported. The verification is recorded in the audit log.
  */
 export async function verifyImage(
   engine: Engine,
   text: string,
   key: VerifyKey,
 ): Promise<VerifyResult> {
-  const publicKey = await publicKeyFrom(engine, key);
-  const fingerprint = fingerprintOf(publicKey.key);
+  const checking = await publicKeyFrom(engine, key);
   const image = await resolveImage(engine, text);
-  const keyReport = {
-    fingerprint,
-    ...(publicKey.id ? { id: publicKey.id } : {}),
-    ...(publicKey.revoked ? { revoked: true } : {}),
-  };
-  const manifest = await signatureManifestOf(image);
-  const layers = manifest?.kind === 'manifest' ? manifest.manifest.layers : [];
-  if (layers.length === 0) {
-    return {
-      verified: false,
-      digest: image.digest,
-      key: keyReport,
-      signatures: [],
-      reason: `${image.digest} has no cosign signatures (no ${cosignTag(image.digest, 'sig')} tag in ${image.registry.host}/${image.repository}).`,
-    };
-  }
   const signatures: SignatureReport[] = [];
-  for (const layer of layers) {
-    signatures.push(await checkLayer(image, layer, publicKey.key, fingerprint));
-  }
-  const covered = signatures.some((s) => s.valid);
-  if (publicKey.revoked) {
-    return {
-      verified: false,
-      digest: image.digest,
-      key: keyReport,
-      signatures,
-      reason: `The key ${publicKey.id ?? fingerprint} is revoked: its signatures no longer count.`,
+
+  for (const layer of await legacyLayers(image)) {
+    const read = await readLegacyLayer(image, layer);
+    const base: SignatureReport = {
+      format: 'legacy',
+      ref: legacySignatureRef(image),
+      valid: false,
+      payloadDigest: layer.digest,
     };
+    if (typeof read === 'string') {
+      signatures.push({ ...base, reason: read });
+      continue;
+    }
+    const described =
+      typeof read.parsed === 'string'
+        ? base
+        : {
+            ...base,
+            signedDigest: read.parsed.critical.image['docker-manifest-digest'],
+            dockerReference: read.parsed.critical.identity['docker-reference'],
+          };
+    const judged = judgeLegacy(read, checking.key, image.digest);
+    signatures.push(
+      judged
+        ? {
+            ...described,
+            keyFingerprint: checking.fingerprint,
+            valid: judged.valid,
+            ...(judged.reason ? { reason: judged.reason } : {}),
+          }
+        : { ...described, reason: OTHER_KEY },
+    );
   }
-  return {
-    verified: covered,
+
+  for (const found of await imageBundles(image, SIGN_PREDICATE_TYPE)) {
+    const judged = judgeBundle(found, checking.key, image.digest, SIGN_PREDICATE_TYPE);
+    signatures.push({
+      format: 'bundle',
+      ref: found.ref,
+      ...bundleFacts(found),
+      ...(judged.mine ? { keyFingerprint: checking.fingerprint } : {}),
+      valid: judged.valid,
+      ...(judged.reason ? { reason: judged.reason } : {}),
+    });
+  }
+
+  const covered = signatures.some((s) => s.valid);
+  const where = `${image.registry.host}/${image.repository}`;
+  const reason =
+    signatures.length === 0
+      ? `${image.digest} has no signatures in ${where} (no ${cosignTag(image.digest, 'sig')} tag and no Sigstore bundle referrer).`
+      : checking.revoked
+        ? `The key ${checking.id ?? checking.fingerprint} is revoked: its signatures no longer count.`
+        : covered
+          ? undefined
+          : `None of the ${signatures.length} signature(s) on ${image.digest} is a valid signature by key ${checking.fingerprint}.`;
+  const verified = covered && !checking.revoked;
+  recordVerification(engine, 'image.verified', {
+    ref: text,
     digest: image.digest,
-    key: keyReport,
+    fingerprint: checking.fingerprint,
+    verified,
+    signatures: signatures.length,
+  });
+  return {
+    verified,
+    digest: image.digest,
+    key: keyReport(checking),
     signatures,
-    ...(covered
-      ? {}
-      : {
-          reason: `None of the ${signatures.length} signature(s) on ${image.digest} is a valid signature by key ${fingerprint}.`,
-        }),
+    ...(reason ? { reason } : {}),
+  };
+}
+
+/** Appends a verification to the audit log when the workspace is usable (a PEM needs none). */
+function recordVerification(
+  engine: Engine,
+  action: string,
+  details: { ref: string } & Record<string, JsonValue>,
+) {
+  if (engine.store instanceof ConsignError) return;
+  engine.store.audit.append({ action, subject: details.ref, details });
+}
+
+/** Tries keys in the order most likely to match: the one the hint names first. */
+function byHint(keys: CheckingKey[], hint: string): CheckingKey[] {
+  const named = keys.filter((k) => hint !== '' && keyHint(k.key) === hint);
+  return [...named, ...keys.filter((k) => !named.includes(k))];
+}
+
+function describeKey(key: CheckingKey): Partial<ImageSignature> {
+  return {
+    keyFingerprint: key.fingerprint,
+    ...(key.id ? { keyId: key.id } : {}),
+    ...(key.name ? { keyName: key.name } : {}),
+    keyState: key.revoked ? 'revoked' : 'active',
+  };
+}
+
+const UNKNOWN_KEY = 'made by a key this workspace does not know';
+
+function revokedReason(key: CheckingKey): string {
+  return `made by the revoked key "${key.name ?? key.fingerprint}"`;
+}
+
+/**
+ * Every signature and attestation on a registry image, each checked against every key of the
+ * workspace (active and revoked), so a person can see who signed and whether each holds.
+ */
+export async function imageSignatures(
+  engine: Engine,
+  text: string,
+): Promise<{ digest: Digest; signatures: ImageSignature[] }> {
+  const keys = workspaceKeys(engine);
+  const image = await resolveImage(engine, text);
+  const signatures: ImageSignature[] = [];
+
+  for (const layer of await legacyLayers(image)) {
+    const ref = legacySignatureRef(image);
+    const read = await readLegacyLayer(image, layer);
+    if (typeof read === 'string') {
+      signatures.push({ format: 'legacy', ref, valid: false, reason: read });
+      continue;
+    }
+    const signedDigest =
+      typeof read.parsed === 'string'
+        ? undefined
+        : read.parsed.critical.image['docker-manifest-digest'];
+    const base = { format: 'legacy' as const, ref, ...(signedDigest ? { signedDigest } : {}) };
+    const match = keys
+      .map((k) => ({ key: k, judged: judgeLegacy(read, k.key, image.digest) }))
+      .find((m) => m.judged !== null);
+    signatures.push(
+      match?.judged
+        ? {
+            ...base,
+            ...describeKey(match.key),
+            valid: match.judged.valid && !match.key.revoked,
+            ...(match.key.revoked
+              ? { reason: revokedReason(match.key) }
+              : match.judged.reason
+                ? { reason: match.judged.reason }
+                : {}),
+          }
+        : { ...base, valid: false, reason: UNKNOWN_KEY },
+    );
+  }
+
+  for (const found of await imageBundles(image)) {
+    const facts = bundleFacts(found);
+    const base = {
+      format: 'bundle' as const,
+      ref: found.ref,
+      ...(facts.signedDigest ? { signedDigest: facts.signedDigest } : {}),
+      ...(facts.predicateType ? { predicateType: facts.predicateType } : {}),
+    };
+    if (typeof found.opened === 'string') {
+      signatures.push({ ...base, valid: false, reason: found.opened });
+      continue;
+    }
+    let signature: ImageSignature = { ...base, valid: false, reason: UNKNOWN_KEY };
+    for (const key of byHint(keys, found.opened.hint)) {
+      const judged = judgeBundle(found, key.key, image.digest);
+      if (!judged.mine) continue;
+      signature = {
+        ...base,
+        ...describeKey(key),
+        valid: judged.valid && !key.revoked,
+        ...(key.revoked
+          ? { reason: revokedReason(key) }
+          : judged.reason
+            ? { reason: judged.reason }
+            : {}),
+      };
+      break;
+    }
+    signatures.push(signature);
+  }
+  return { digest: image.digest, signatures };
+}
+
+/** A predicate given to attest: a JSON object, checked before anything is signed. */
+function checkPredicate(options: AttestOptions): void {
+  if (!isPredicateType(options.predicateType)) {
+    throw new ConsignError(
+      'BAD_REQUEST',
+      `The predicate type "${options.predicateType}" is not a URI.`,
+      { remedy: 'Give a URI such as https://cyclonedx.org/bom.' },
+    );
+  }
+  const p = options.predicate;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+    throw new ConsignError('BAD_INPUT', 'The predicate is not a JSON object.', {
+      remedy: 'Give the predicate as one JSON object.',
+    });
+  }
+}
+
+/**
+ * Attests to a registry image: signs an in-toto Statement with the given predicate as a DSSE
+ * bundle and pushes it as a referrer, the same way as a bundle signature. An equal attestation
+ * (same predicate type and predicate) by the same key is not added twice.
+ */
+export async function attestImage(
+  engine: Engine,
+  text: string,
+  keyId: string,
+  options: AttestOptions,
+): Promise<AttestResult> {
+  checkPredicate(options);
+  const key = await signingKey(engine, keyId);
+  const image = await resolveImage(engine, text);
+  let wanted: string;
+  try {
+    wanted = canonicalJson(options.predicate);
+  } catch (cause) {
+    throw new ConsignError('BAD_INPUT', `The predicate cannot be signed: ${messageOf(cause)}`, {
+      cause,
+    });
+  }
+  const written = await attestWith(
+    image,
+    key,
+    options.predicateType,
+    options.predicate,
+    (statement) => {
+      try {
+        return canonicalJson(statement.predicate) === wanted;
+      } catch {
+        return false;
+      }
+    },
+  );
+  if (written.created) {
+    engine.requireStore().audit.append({
+      action: 'image.attested',
+      subject: text,
+      details: {
+        ref: text,
+        digest: image.digest,
+        keyId: key.id,
+        fingerprint: key.fingerprint,
+        predicateType: options.predicateType,
+        attestation: written.ref,
+      },
+    });
+  }
+  return { digest: image.digest, ...written };
+}
+
+/**
+ * The attestations on a registry image that verify with the key (of `predicateType` when
+ * given), with every bundle looked at and why it did not count where it did not.
+ */
+export async function verifyAttestations(
+  engine: Engine,
+  text: string,
+  key: VerifyKey,
+  predicateType?: string,
+): Promise<AttestationsResult> {
+  const checking = await publicKeyFrom(engine, key);
+  const image = await resolveImage(engine, text);
+  const signatures: SignatureReport[] = [];
+  const attestations: VerifiedAttestation[] = [];
+  for (const found of await imageBundles(image, predicateType)) {
+    const judged = judgeBundle(found, checking.key, image.digest, predicateType);
+    signatures.push({
+      format: 'bundle',
+      ref: found.ref,
+      ...bundleFacts(found),
+      ...(judged.mine ? { keyFingerprint: checking.fingerprint } : {}),
+      valid: judged.valid,
+      ...(judged.reason ? { reason: judged.reason } : {}),
+    });
+    if (judged.valid && judged.statement) {
+      attestations.push({
+        ref: found.ref,
+        predicateType: judged.statement.predicateType,
+        statement: judged.statement,
+      });
+    }
+  }
+  const what = predicateType ? `attestations of type ${predicateType}` : 'attestations';
+  const reason =
+    signatures.length === 0
+      ? `${image.digest} has no ${what} in ${image.registry.host}/${image.repository}.`
+      : checking.revoked
+        ? `The key ${checking.id ?? checking.fingerprint} is revoked: its attestations no longer count.`
+        : attestations.length === 0
+          ? `None of the ${signatures.length} ${what} on ${image.digest} verifies with key ${checking.fingerprint}.`
+          : undefined;
+  const verified = attestations.length > 0 && !checking.revoked;
+  recordVerification(engine, 'image.attestations-verified', {
+    ref: text,
+    digest: image.digest,
+    fingerprint: checking.fingerprint,
+    ...(predicateType ? { predicateType } : {}),
+    verified,
+    attestations: attestations.length,
+  });
+  return {
+    verified,
+    digest: image.digest,
+    key: keyReport(checking),
+    attestations: verified ? attestations : [],
+    signatures,
+    ...(reason ? { reason } : {}),
   };
 }
