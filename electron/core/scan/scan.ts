@@ -16,6 +16,7 @@ import {
   type VulnDbStatus,
 } from '../vulndb';
 import { apkPackages, APK_INSTALLED } from './apk';
+import { baselineChecks, type BaselineFinding, type ImageConfig } from './baseline';
 import { dpkgPackages, isDpkgDatabase } from './dpkg';
 import { walkLayers, type FileMeta } from './layers';
 import { detectOs, OS_RELEASE_PATHS, type OperatingSystem } from './os-release';
@@ -23,6 +24,34 @@ import type { Package } from './types';
 
 /** Package databases are a few MiB; anything larger is not one. */
 const MAX_DATABASE_BYTES = 64 * 1024 * 1024;
+/** Image configurations are a few KiB; this bound is far above any real one. */
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+async function readConfig(source: ImageSource, manifest: ParsedManifest): Promise<ImageConfig> {
+  if (manifest.kind !== 'manifest') return {};
+  const descriptor = manifest.manifest.config;
+  if (descriptor.size > MAX_CONFIG_BYTES) {
+    throw new ConsignError(
+      'BAD_INPUT',
+      `The image configuration is ${descriptor.size} bytes, too large to be one.`,
+    );
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await source.blob(descriptor)) as AsyncIterable<Buffer>)
+    chunks.push(chunk);
+  try {
+    const config = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return typeof config === 'object' && config !== null ? (config as ImageConfig) : {};
+  } catch {
+    throw new ConsignError(
+      'BAD_INPUT',
+      `The image configuration ${descriptor.digest} is not JSON.`,
+      {
+        remedy: 'The image is damaged; rebuild or re-pull it.',
+      },
+    );
+  }
+}
 
 export interface Vulnerability {
   id: string;
@@ -51,6 +80,8 @@ export interface ScanResult {
   };
   packages: Package[];
   vulnerabilities: Vulnerability[];
+  /** Baseline checks of how the image was built (CIS Docker Benchmark, section 4). */
+  baseline: BaselineFinding[];
   summary: {
     packages: number;
     vulnerabilities: Record<Finding['severity']['rating'], number> & { total: number };
@@ -146,6 +177,7 @@ export async function scanImage(
     const root = await source.image.root();
     const { manifest, platform } = await pickManifest(source.image, root, options.platform);
     if (manifest.kind !== 'manifest') throw new Error('unreachable');
+    const config = await readConfig(source.image, manifest);
     const view = await walkLayers(
       manifest.manifest.layers.map((layer) => ({
         digest: layer.digest,
@@ -178,6 +210,7 @@ export async function scanImage(
       },
       packages,
       vulnerabilities,
+      baseline: baselineChecks(config, view),
       summary: {
         packages: packages.length,
         vulnerabilities: { ...counts, total: vulnerabilities.length },
