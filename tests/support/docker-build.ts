@@ -12,6 +12,7 @@ export async function buildImage(
   ref: string,
   dockerfile: string,
   files: Record<string, string | Buffer> = {},
+  buildArgs: Record<string, string> = {},
 ): Promise<Docker.ImageInspectInfo> {
   const context = mkdtempSync(join(tmpdir(), 'consign-build-'));
   try {
@@ -19,7 +20,7 @@ export async function buildImage(
     for (const [name, data] of Object.entries(files)) writeFileSync(join(context, name), data);
     const stream = await docker.buildImage(
       { context, src: ['Dockerfile', ...Object.keys(files)] },
-      { t: ref, rm: true, forcerm: true },
+      { t: ref, rm: true, forcerm: true, buildargs: buildArgs },
     );
     await new Promise<void>((resolve, reject) =>
       docker.modem.followProgress(stream, (error, output: { error?: string }[]) => {

@@ -1,6 +1,7 @@
 /** The offline image scanner: files read from the layers once, packages, vulnerabilities. */
 export { scanImage, type ScanResult, type Vulnerability } from './scan';
 export type { BaselineFinding, BaselineSeverity } from './baseline';
+export type { MalwareFinding, SecretFinding } from './content';
 export { walkLayers, FileView, type FileMeta, type LayerInput } from './layers';
 export type { Package, PackageType } from './types';
 export type { OperatingSystem } from './os-release';

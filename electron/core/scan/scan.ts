@@ -17,6 +17,7 @@ import {
 } from '../vulndb';
 import { apkPackages, APK_INSTALLED } from './apk';
 import { baselineChecks, type BaselineFinding, type ImageConfig } from './baseline';
+import { ContentScanner, type MalwareFinding, type SecretFinding } from './content';
 import { dpkgPackages, isDpkgDatabase } from './dpkg';
 import { walkLayers, type FileMeta } from './layers';
 import { detectOs, OS_RELEASE_PATHS, type OperatingSystem } from './os-release';
@@ -82,6 +83,10 @@ export interface ScanResult {
   vulnerabilities: Vulnerability[];
   /** Baseline checks of how the image was built (CIS Docker Benchmark, section 4). */
   baseline: BaselineFinding[];
+  /** Secrets left in files (where, and which rule; never the secret). */
+  secrets: SecretFinding[];
+  /** Known-malicious files and content rules for well-known threats. */
+  malware: MalwareFinding[];
   summary: {
     packages: number;
     vulnerabilities: Record<Finding['severity']['rating'], number> & { total: number };
@@ -178,14 +183,20 @@ export async function scanImage(
     const { manifest, platform } = await pickManifest(source.image, root, options.platform);
     if (manifest.kind !== 'manifest') throw new Error('unreachable');
     const config = await readConfig(source.image, manifest);
+    const content = new ContentScanner();
     const view = await walkLayers(
       manifest.manifest.layers.map((layer) => ({
         digest: layer.digest,
         size: layer.size,
         open: () => source.image.blob(layer),
       })),
-      { capture: wantedContent, ...(options.signal ? { signal: options.signal } : {}) },
+      {
+        capture: wantedContent,
+        inspect: (meta, stream) => content.inspect(meta, stream),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     );
+    const { secrets, malware } = content.retain(view.files);
     const os = detectOs(view);
     const packages = [...dpkgPackages(view, os), ...apkPackages(view, os)];
     const db = VulnDatabase.open(store.workspace.path);
@@ -211,6 +222,8 @@ export async function scanImage(
       packages,
       vulnerabilities,
       baseline: baselineChecks(config, view),
+      secrets,
+      malware,
       summary: {
         packages: packages.length,
         vulnerabilities: { ...counts, total: vulnerabilities.length },
