@@ -15,6 +15,7 @@ import { imagesCommand } from './commands/images';
 import { inspectCommand } from './commands/inspect';
 import { keysCommand } from './commands/keys';
 import { loginCommand } from './commands/login';
+import { scanCommand } from './commands/scan';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
 import { verifyAttestationCommand } from './commands/verify-attestation';
@@ -32,6 +33,7 @@ const commands: Command[] = [
   attestCommand,
   verifyAttestationCommand,
   vulndbCommand,
+  scanCommand,
   doctorCommand,
 ];
 
