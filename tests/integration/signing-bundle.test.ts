@@ -16,7 +16,12 @@ import { referrersTag, RegistryClient } from '../../electron/core/registry';
 import { imageSignatures } from '../../electron/core/signing';
 import { runConsign, type CliResult } from '../support/consign-cli';
 import { COSIGN_REGISTRY_FLAGS, runCosign, writeMinimalTrustedRoot } from '../support/cosign';
-import { bufferSource, jsonBlob, uniqueRepository } from '../support/registry-fixtures';
+import {
+  bufferSource,
+  jsonBlob,
+  pushIndexOver,
+  uniqueRepository,
+} from '../support/registry-fixtures';
 import { testEnv } from '../support/test-env';
 
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -661,35 +666,13 @@ describe.skipIf(!env.cosign || !env.oras)('Sigstore bundle signatures and attest
 
   it('rejects a statement about another digest', async () => {
     // An index over the base image has a digest of its own; give it the base image's bundle.
-    const base = await plain.getManifest(image.repository, image.digest);
-    const indexBytes = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: [
-          {
-            mediaType: base.mediaType,
-            digest: base.digest,
-            size: base.bytes.length,
-            platform: { os: 'linux', architecture: 'amd64' },
-          },
-        ],
-      }),
-    );
-    const indexDigest = await plain.putManifest(image.repository, 'index', {
-      bytes: indexBytes,
-      mediaType: MediaType.ociIndex,
-    });
+    const index = await pushIndexOver(plain, image.repository, image.digest);
     const source = await referrerManifest(
       image.repository,
       signed.signatures[1]!.ref.split('@')[1] as Digest,
     );
     const bundleBytes = await httpGet(`${image.repository}/blobs/${source.layers[0]!.digest}`);
-    await pushReferrer(
-      image.repository,
-      { mediaType: MediaType.ociIndex, digest: indexDigest, size: indexBytes.length },
-      bundleBytes,
-    );
+    await pushReferrer(image.repository, { mediaType: MediaType.ociIndex, ...index }, bundleBytes);
     const result = json<VerifyJson>(
       await consign([
         'verify',
@@ -700,12 +683,12 @@ describe.skipIf(!env.cosign || !env.oras)('Sigstore bundle signatures and attest
       ]),
       1,
     );
-    expect(result.digest).toBe(indexDigest);
+    expect(result.digest).toBe(index.digest);
     expect(result.signatures).toEqual([
       expect.objectContaining({ format: 'bundle', valid: false, keyFingerprint: key.fingerprint }),
     ]);
     expect(result.signatures[0]!.reason).toBe(
-      `the statement covers ${image.digest}, not ${indexDigest}`,
+      `the statement covers ${image.digest}, not ${index.digest}`,
     );
   });
 

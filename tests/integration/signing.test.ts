@@ -12,7 +12,13 @@ import { MediaType, type Digest } from '../../electron/core/oci';
 import { RegistryClient } from '../../electron/core/registry';
 import { cosignTag } from '../../electron/core/transfer';
 import { runConsign, type CliResult } from '../support/consign-cli';
-import { jsonBlob, bufferSource, readAll, uniqueRepository } from '../support/registry-fixtures';
+import {
+  bufferSource,
+  jsonBlob,
+  pushIndexOver,
+  readAll,
+  uniqueRepository,
+} from '../support/registry-fixtures';
 import { testEnv } from '../support/test-env';
 
 interface SignJson {
@@ -304,25 +310,7 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
     json(await consign(['sign', target.ref, '--key', key.id, '--format', 'legacy', '--json']));
     // An image index over the base image has a digest of its own; put the base image's
     // signature at that digest's .sig tag.
-    const base = await plain.getManifest(target.repository, target.digest);
-    const index = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: [
-          {
-            mediaType: base.mediaType,
-            digest: base.digest,
-            size: base.bytes.length,
-            platform: { os: 'linux', architecture: 'amd64' },
-          },
-        ],
-      }),
-    );
-    const indexDigest = await plain.putManifest(target.repository, 'index', {
-      bytes: index,
-      mediaType: MediaType.ociIndex,
-    });
+    const { digest: indexDigest } = await pushIndexOver(plain, target.repository, target.digest);
     await putManifest(
       target.repository,
       cosignTag(indexDigest, 'sig'),

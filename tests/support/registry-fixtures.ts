@@ -90,3 +90,45 @@ export function uniqueRepository(prefix: string): string {
   counter++;
   return `consign-test/${prefix}-${Date.now().toString(36)}-${process.pid}-${counter}`;
 }
+
+/**
+ * Pushes an image index listing one existing manifest (as linux/amd64), tagged `tag`: an image
+ * with a digest of its own whose content is the same, for "covers another digest" cases.
+ */
+export async function pushIndexOver(
+  client: {
+    getManifest(
+      repository: string,
+      reference: string,
+    ): Promise<{ mediaType: string; digest: Digest; bytes: Buffer }>;
+    putManifest(
+      repository: string,
+      reference: string,
+      manifest: { bytes: Buffer; mediaType: string },
+    ): Promise<Digest>;
+  },
+  repository: string,
+  digest: Digest,
+  tag = 'index',
+): Promise<{ digest: Digest; size: number }> {
+  const base = await client.getManifest(repository, digest);
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.ociIndex,
+      manifests: [
+        {
+          mediaType: base.mediaType,
+          digest: base.digest,
+          size: base.bytes.length,
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+      ],
+    }),
+  );
+  const indexDigest = await client.putManifest(repository, tag, {
+    bytes,
+    mediaType: MediaType.ociIndex,
+  });
+  return { digest: indexDigest, size: bytes.length };
+}
