@@ -9,6 +9,7 @@ import {
 } from '../core';
 import type { Command, CommandContext } from './command';
 import { attestCommand } from './commands/attest';
+import { auditCommand } from './commands/audit';
 import { copyCommand } from './commands/copy';
 import { doctorCommand } from './commands/doctor';
 import { imagesCommand } from './commands/images';
@@ -34,6 +35,7 @@ const commands: Command[] = [
   verifyAttestationCommand,
   vulndbCommand,
   scanCommand,
+  auditCommand,
   doctorCommand,
 ];
 

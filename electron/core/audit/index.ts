@@ -1,4 +1,4 @@
-export { AuditLog, type NewAuditEvent } from './log';
+export { AuditLog, type AuditFilter, type NewAuditEvent } from './log';
 export {
   chainHash,
   verifyChain,

@@ -10,6 +10,16 @@ import {
   type ChainVerification,
 } from './chain';
 
+/** Which events to list: a time range (ISO 8601, inclusive), an action, a subject substring. */
+export interface AuditFilter {
+  since?: string;
+  until?: string;
+  action?: string;
+  subject?: string;
+  afterSeq?: number;
+  limit?: number;
+}
+
 export interface NewAuditEvent {
   action: string;
   subject: string;
@@ -95,11 +105,32 @@ export class AuditLog {
     return row.n;
   }
 
-  /** Events in order; `afterSeq` and `limit` page through them. */
-  list(options: { afterSeq?: number; limit?: number } = {}): AuditEvent[] {
+  /** Events in order, filtered; `afterSeq` and `limit` page through them. */
+  list(filter: AuditFilter = {}): AuditEvent[] {
+    const where = ['seq > ?'];
+    const params: (string | number)[] = [filter.afterSeq ?? 0];
+    if (filter.since) {
+      where.push('at >= ?');
+      params.push(filter.since);
+    }
+    if (filter.until) {
+      where.push('at <= ?');
+      params.push(filter.until);
+    }
+    if (filter.action) {
+      // An action family (`image.`) or one action (`image.signed`).
+      where.push(filter.action.endsWith('.') ? 'substr(action, 1, length(?)) = ?' : 'action = ?');
+      params.push(
+        ...(filter.action.endsWith('.') ? [filter.action, filter.action] : [filter.action]),
+      );
+    }
+    if (filter.subject) {
+      where.push('instr(subject, ?) > 0');
+      params.push(filter.subject);
+    }
     const rows = this.#db
-      .prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(options.afterSeq ?? 0, options.limit ?? -1) as unknown as Row[];
+      .prepare(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .all(...params, filter.limit ?? -1) as unknown as Row[];
     return rows.map(fromRow);
   }
 
