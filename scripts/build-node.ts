@@ -20,7 +20,10 @@ await Promise.all([
   build({
     ...node,
     entryPoints: ['electron/cli/consign.ts'],
-    outfile: 'out/cli/consign.js',
+    // Commands are loaded on demand: each gets its own chunk, so start-up reads only what it runs.
+    splitting: true,
+    outdir: 'out/cli',
+    chunkNames: 'chunks/[name]-[hash]',
     banner: { js: '#!/usr/bin/env node' },
   }),
   build({ ...node, entryPoints: ['electron/preview/server.ts'], outfile: 'out/preview/server.js' }),

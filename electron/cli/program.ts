@@ -1,43 +1,32 @@
 import { parseArgs } from 'node:util';
-import {
-  APP_VERSION,
-  ConsignError,
-  createEngine,
-  exitCodeOf,
-  toErrorInfo,
-  type Engine,
-} from '../core';
+import type { Engine } from '../core/engine';
+import { ConsignError, exitCodeOf, toErrorInfo } from '../core/errors';
+import { APP_VERSION } from '../core/version';
 import type { Command, CommandContext } from './command';
-import { attestCommand } from './commands/attest';
-import { auditCommand } from './commands/audit';
-import { copyCommand } from './commands/copy';
-import { doctorCommand } from './commands/doctor';
-import { imagesCommand } from './commands/images';
-import { inspectCommand } from './commands/inspect';
-import { keysCommand } from './commands/keys';
-import { loginCommand } from './commands/login';
-import { scanCommand } from './commands/scan';
-import { signCommand } from './commands/sign';
-import { verifyCommand } from './commands/verify';
-import { verifyAttestationCommand } from './commands/verify-attestation';
-import { vulndbCommand } from './commands/vulndb';
 import { createOutput, type Output } from './output';
 
-const commands: Command[] = [
-  loginCommand,
-  imagesCommand,
-  inspectCommand,
-  copyCommand,
-  keysCommand,
-  signCommand,
-  verifyCommand,
-  attestCommand,
-  verifyAttestationCommand,
-  vulndbCommand,
-  scanCommand,
-  auditCommand,
-  doctorCommand,
-];
+/**
+ * Every command by name, in help order. A command's module (and the engine parts and libraries
+ * it needs) is loaded only when that command runs, so start-up does not grow with the command set.
+ */
+const commands = new Map<string, () => Promise<Command>>([
+  ['login', async () => (await import('./commands/login')).loginCommand],
+  ['images', async () => (await import('./commands/images')).imagesCommand],
+  ['inspect', async () => (await import('./commands/inspect')).inspectCommand],
+  ['copy', async () => (await import('./commands/copy')).copyCommand],
+  ['keys', async () => (await import('./commands/keys')).keysCommand],
+  ['sign', async () => (await import('./commands/sign')).signCommand],
+  ['verify', async () => (await import('./commands/verify')).verifyCommand],
+  ['attest', async () => (await import('./commands/attest')).attestCommand],
+  [
+    'verify-attestation',
+    async () => (await import('./commands/verify-attestation')).verifyAttestationCommand,
+  ],
+  ['vulndb', async () => (await import('./commands/vulndb')).vulndbCommand],
+  ['audit', async () => (await import('./commands/audit')).auditCommand],
+  ['scan', async () => (await import('./commands/scan')).scanCommand],
+  ['doctor', async () => (await import('./commands/doctor')).doctorCommand],
+]);
 
 const globalOptions = {
   home: { type: 'string' },
@@ -53,15 +42,16 @@ const globalHelp = [
   '-V, --version show the version',
 ];
 
-function mainHelp(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+async function mainHelp(): Promise<string> {
+  const all = await Promise.all([...commands.values()].map((load) => load()));
+  const width = Math.max(...all.map((c) => c.name.length));
   return [
     `Consign ${APP_VERSION}: scan, sign and deliver container images, with an audit trail.`,
     '',
     'Usage: consign [--home DIR] [--json] <command> [options]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     ...globalHelp.map((line) => `  ${line}`),
@@ -111,8 +101,8 @@ export async function run(argv: string[]): Promise<number> {
   let out = createOutput(jsonRequested);
   let engine: Engine | undefined;
   try {
-    const commandIndex = argv.findIndex((arg) => commands.some((c) => c.name === arg));
-    const command = commands.find((c) => c.name === argv[commandIndex]);
+    const commandIndex = argv.findIndex((arg) => commands.has(arg));
+    const command = commandIndex === -1 ? undefined : await commands.get(argv[commandIndex]!)!();
     const globalArgs = command ? argv.slice(0, commandIndex) : argv;
     const commandArgs = command ? argv.slice(commandIndex + 1) : [];
 
@@ -130,10 +120,10 @@ export async function run(argv: string[]): Promise<number> {
       const unknown = globals.positionals[0];
       if (unknown) throw usageError(`"${unknown}" is not a consign command.`);
       if (globals.values.help) {
-        process.stdout.write(`${mainHelp()}\n`);
+        process.stdout.write(`${await mainHelp()}\n`);
         return 0;
       }
-      process.stderr.write(`${mainHelp()}\n`);
+      process.stderr.write(`${await mainHelp()}\n`);
       return 2;
     }
 
@@ -158,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     out = createOutput(Boolean(globals.values.json || parsed.values.json));
     const home = (parsed.values.home as string | undefined) ?? globals.values.home;
+    const { createEngine } = await import('../core/engine');
     const context: CommandContext = {
       out,
       engine() {

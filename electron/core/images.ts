@@ -17,6 +17,7 @@ import { openSource, registrySource } from './sources';
 import {
   collectArtifacts,
   collectGraph,
+  CompressedLayers,
   copyImage,
   type CopyOptions,
   type CopyResult,
@@ -45,7 +46,10 @@ export async function openImage(engine: Engine, text: string): Promise<CopySourc
       location: { registry, repository: ref.repository },
     };
   }
-  return { image: await openSource(ref, { docker: engine.docker }) };
+  const image = await openSource(ref, { docker: engine.docker });
+  // Exported images hold their layers uncompressed; a registry gets them gzipped, as from docker push.
+  const exported = ref.transport === 'docker-daemon' || ref.transport === 'docker-archive';
+  return exported ? { image, compressLayers: true } : { image };
 }
 
 export interface ImageInspection {
@@ -165,6 +169,7 @@ export async function copyImages(
   try {
     const result = await copyImage(source, destinations, {
       blobLocations: new BlobLocations(engine.requireStore().db),
+      compressedLayers: new CompressedLayers(engine.requireStore().db),
       ...options,
     });
     for (const destination of destinations) {

@@ -4,6 +4,11 @@
  * registries by `consign copy` against four separate copies. Wall time and peak RSS of each.
  *
  *   node scripts/bench/copy.ts [--size-mb 336] [--layers 6] [--runs 3] [--json]
+ *                              [--cli out/cli/consign.js] [--compare-cli OTHER/out/cli/consign.js]
+ *
+ * `--compare-cli` adds another build of `consign` (say, of the previous commit) as `consign-b`, so
+ * a change is measured A/B in the same run, on the same registries and machine load. Runs are
+ * interleaved (run 1 of every scenario, then run 2, ...) so that load spikes hit all of them.
  *
  * Every measurement copies into freshly started, empty CNCF distribution registries (plain HTTP on
  * 127.0.0.1, storage deleted afterwards), so no tool can skip or mount a blob that is already
@@ -33,7 +38,7 @@ const FAN_OUT = 4;
 const CONSIGN_CLI = join(ROOT, 'out', 'cli', 'consign.js');
 
 export interface CopyRow {
-  /** skopeo | oras | consign */
+  /** skopeo | oras | consign | consign-b (the build given with --compare-cli) */
   tool: string;
   /** 'single' (one destination), 'fan-out' (one command, N destinations) or 'sequential' (N commands). */
   mode: 'single' | 'fan-out' | 'sequential';
@@ -62,8 +67,8 @@ function version(cmd: string, args: string[], pattern: RegExp): string {
   return pattern.exec(`${res.stdout}${res.stderr}`)?.[1] ?? 'unknown';
 }
 
-function consignCopyAvailable(): boolean {
-  const res = spawnSync(process.execPath, [CONSIGN_CLI, 'copy', '--help'], {
+function consignCopyAvailable(cli: string): boolean {
+  const res = spawnSync(process.execPath, [cli, 'copy', '--help'], {
     stdio: 'ignore',
     timeout: 30_000,
   });
@@ -83,8 +88,12 @@ async function main(): Promise<void> {
       layers: { type: 'string', default: '6' },
       runs: { type: 'string', default: '3' },
       json: { type: 'boolean' },
+      cli: { type: 'string' },
+      'compare-cli': { type: 'string' },
     },
   });
+  const consignCli = values.cli ?? CONSIGN_CLI;
+  const compareCli = values['compare-cli'];
   const layerCount = Math.max(1, Number(values.layers));
   const layerBytes = Math.ceil((Number(values['size-mb']) * 1024 * 1024) / layerCount);
   const runs = Math.max(1, Number(values.runs));
@@ -94,7 +103,10 @@ async function main(): Promise<void> {
   if (missingPackages().some((r) => needed.includes(r.pkg))) ensurePackages(log);
   const skopeo = requireCommand('skopeo');
   const tools = await ensureThirdPartyTools(TOOLS_DIR, log);
-  const consign = consignCopyAvailable();
+  const consign = consignCopyAvailable(consignCli);
+  if (compareCli && !consignCopyAvailable(compareCli)) {
+    throw new Error(`--compare-cli ${compareCli}: its copy --help fails`);
+  }
 
   const work = mkdtempSync(join(tmpdir(), 'consign-bench-copy-'));
   const pool = new RegistryPool(work);
@@ -150,6 +162,10 @@ async function main(): Promise<void> {
         CONSIGN_KEYCHAIN_SERVICE: `consign-bench-${randomBytes(6).toString('hex')}`,
       };
     };
+    const consignCommand = (cli: string, dst: Registry[]): [string, string[]] => [
+      process.execPath,
+      [cli, 'copy', `docker://${src}`, ...dst.map((d) => `docker://${d.host}/${DST_REPO}:${TAG}`)],
+    ];
     const commands = {
       skopeo: (dst: Registry[]) => [
         skopeo,
@@ -165,15 +181,8 @@ async function main(): Promise<void> {
         tools.oras,
         ['copy', '--from-plain-http', '--to-plain-http', src, `${dst[0]!.host}/${DST_REPO}:${TAG}`],
       ],
-      consign: (dst: Registry[]) => [
-        process.execPath,
-        [
-          CONSIGN_CLI,
-          'copy',
-          `docker://${src}`,
-          ...dst.map((d) => `docker://${d.host}/${DST_REPO}:${TAG}`),
-        ],
-      ],
+      consign: (dst: Registry[]) => consignCommand(consignCli, dst),
+      'consign-b': (dst: Registry[]) => consignCommand(compareCli ?? consignCli, dst),
     } satisfies Record<string, (dst: Registry[]) => [string, string[]]>;
 
     /** One command into `n` fresh registries; checks every destination's digest. */
@@ -186,7 +195,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < n; i++) dst.push(await pool.start(`${tool}-dst`));
         const [cmd, args] = commands[tool](dst);
         const m = await measure(cmd, args, {
-          env: tool === 'consign' ? consignEnv() : process.env,
+          env: tool.startsWith('consign') ? consignEnv() : process.env,
         });
         const digests = await Promise.all(dst.map((d) => manifestDigest(d.host, DST_REPO, TAG)));
         return { ...m, ok: m.code === 0 && digests.every((d) => d === srcDigest) };
@@ -195,52 +204,65 @@ async function main(): Promise<void> {
       }
     };
 
-    const rows: CopyRow[] = [];
-    const scenario = async (
-      tool: keyof typeof commands,
-      mode: CopyRow['mode'],
-      destinations: number,
-    ): Promise<void> => {
+    interface Scenario {
+      tool: keyof typeof commands;
+      mode: CopyRow['mode'];
+      destinations: number;
+      row: CopyRow;
+      times: number[];
+      peak: number;
+      ok: boolean;
+    }
+    const scenarios: Scenario[] = [];
+    const add = (tool: keyof typeof commands, mode: CopyRow['mode'], destinations: number) => {
       const row: CopyRow = { tool, mode, destinations };
-      rows.push(row);
       if (tool === 'consign' && !consign) {
         row.note = 'not available yet';
-        log(`consign ${mode}: not available yet (${CONSIGN_CLI} copy --help fails)`);
-        return;
+        log(`consign ${mode}: not available yet (${consignCli} copy --help fails)`);
       }
-      const times: number[] = [];
-      let peak = 0;
-      let ok = true;
-      for (let r = 0; r < runs; r++) {
+      scenarios.push({ tool, mode, destinations, row, times: [], peak: 0, ok: true });
+    };
+    add('skopeo', 'single', 1);
+    add('oras', 'single', 1);
+    add('consign', 'single', 1);
+    if (compareCli) add('consign-b', 'single', 1);
+    add('skopeo', 'sequential', FAN_OUT);
+    add('oras', 'sequential', FAN_OUT);
+    add('consign', 'fan-out', FAN_OUT);
+    if (compareCli) add('consign-b', 'fan-out', FAN_OUT);
+
+    for (let r = 0; r < runs; r++) {
+      for (const scenario of scenarios) {
+        const { tool, mode, destinations, row } = scenario;
+        if (row.note === 'not available yet') continue;
         const parts = mode === 'sequential' ? destinations : 1;
         let total = 0;
         for (let p = 0; p < parts; p++) {
           const m = await once(tool, mode === 'fan-out' ? destinations : 1);
           total += m.seconds;
-          peak = Math.max(peak, m.peakRssMiB);
-          ok &&= m.ok;
+          scenario.peak = Math.max(scenario.peak, m.peakRssMiB);
+          scenario.ok &&= m.ok;
           if (m.code !== 0) row.note = `exit ${m.code}: ${m.error ?? ''}`.trim();
           else if (!m.ok) row.note = 'a destination does not hold the source digest';
         }
-        times.push(total);
+        scenario.times.push(total);
+        log(`run ${r + 1}: ${tool} ${mode} x${destinations}: ${total.toFixed(2)} s`);
       }
+    }
+    const rows: CopyRow[] = [];
+    for (const { tool, mode, destinations, row, times, peak, ok } of scenarios) {
+      rows.push(row);
+      if (times.length === 0) continue;
       Object.assign(row, {
         seconds: Math.round(median(times) * 1000) / 1000,
         peakRssMiB: Math.round(peak * 10) / 10,
         ok,
       });
       log(
-        `${tool} ${mode} x${destinations}: ${row.seconds!.toFixed(2)} s, peak RSS ` +
+        `${tool} ${mode} x${destinations}: median ${row.seconds!.toFixed(2)} s, peak RSS ` +
           `${peak.toFixed(0)} MiB${ok ? '' : ` (FAILED: ${row.note})`}`,
       );
-    };
-
-    await scenario('skopeo', 'single', 1);
-    await scenario('oras', 'single', 1);
-    await scenario('consign', 'single', 1);
-    await scenario('skopeo', 'sequential', FAN_OUT);
-    await scenario('oras', 'sequential', FAN_OUT);
-    await scenario('consign', 'fan-out', FAN_OUT);
+    }
 
     const versions: Record<string, string> = {
       skopeo: version(skopeo, ['--version'], /version (\S+)/),

@@ -3,7 +3,10 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { digestOf } from '../../electron/core/oci';
+import { gzipHashing } from '../../electron/core/transfer';
 import { RegistryClient, type RegistryClientOptions } from '../../electron/core/registry';
 import { FaultProxy } from '../support/fault-proxy';
 import {
@@ -280,6 +283,92 @@ describe('uploads through faults', () => {
     expect(proxy.records.some((r) => r.method === 'PATCH' && r.path.startsWith('/v2/'))).toBe(true);
     const manifest = imageManifest(blob, []);
     expect(await client().putManifest(repository, 'rel', manifest)).toBe(manifest.digest);
+  });
+});
+
+describe('streamed uploads, whose digest is known at their end', () => {
+  /** A layer compressed on each opening, as the copy engine does, from `offset` on. */
+  function compressingSource(data: Buffer, opened: number[]) {
+    return {
+      open(offset: number) {
+        opened.push(offset);
+        const pieces: Buffer[] = [];
+        for (let i = 0; i < data.length; i += 64 * 1024)
+          pieces.push(data.subarray(i, i + 64 * 1024));
+        const { stream, result } = gzipHashing(Readable.from(pieces, { objectMode: false }));
+        if (offset === 0) return Promise.resolve({ stream, result });
+        let skip = offset;
+        const rest = stream.filter((chunk: Buffer) => {
+          skip -= chunk.length;
+          return skip < 0;
+        });
+        return Promise.resolve({ stream: rest, result });
+      },
+    };
+  }
+  const layer = Buffer.concat([
+    Buffer.from('etc/os-release usr/bin/env\n'.repeat(60_000)),
+    randomBlob(MiB).bytes,
+  ]);
+  const expected = gzipSync(layer, { level: 6 });
+
+  it('sends one streamed PATCH and names the digest in the final PUT', async () => {
+    const repository = uniqueRepository('ul-streamed');
+    const opened: number[] = [];
+    const result = await client().uploadStreamedBlob(repository, compressingSource(layer, opened));
+    expect(result).toMatchObject({ uploaded: true, resumes: 0, restarts: 0 });
+    expect(result.digest).toBe(digestOf(expected));
+    expect(result.size).toBe(expected.length);
+    expect(opened).toEqual([0]);
+    expect(proxy.records.map((r) => r.method)).toEqual(['POST', 'PATCH', 'PUT']);
+    expect(proxy.records[2]!.path).toContain(`digest=${encodeURIComponent(result.digest)}`);
+    const direct = new RegistryClient({ host: env.registryPlain });
+    const stored = await readAll(await direct.getBlob(repository, result));
+    expect(gunzipSync(stored).equals(layer)).toBe(true);
+    direct.close();
+  });
+
+  it('compresses again after a cut PATCH and a 503 to the final PUT, to the same digest', async () => {
+    const repository = uniqueRepository('ul-streamed-cut');
+    proxy.add({
+      method: 'PATCH',
+      times: 1,
+      action: { kind: 'reset-request', afterBytes: 200 * 1024 },
+    });
+    proxy.add({
+      method: 'PUT',
+      path: /\/uploads\//,
+      times: 1,
+      action: { kind: 'status', status: 503 },
+    });
+    const opened: number[] = [];
+    const result = await client().uploadStreamedBlob(repository, compressingSource(layer, opened));
+    expect(result.digest).toBe(digestOf(expected));
+    expect(result.resumes + result.restarts).toBeGreaterThanOrEqual(1);
+    expect(opened.length).toBeGreaterThanOrEqual(2);
+    const direct = new RegistryClient({ host: env.registryPlain });
+    expect(digestOf(await readAll(await direct.getBlob(repository, result)))).toBe(result.digest);
+    direct.close();
+  });
+
+  it('fails at once, without retrying, when the source fails', async () => {
+    const repository = uniqueRepository('ul-streamed-source');
+    let opens = 0;
+    const broken = {
+      open() {
+        opens++;
+        const source = new Readable({
+          read() {
+            this.destroy(new Error('layer file vanished'));
+          },
+        });
+        return Promise.resolve(gzipHashing(source));
+      },
+    };
+    await expect(client().uploadStreamedBlob(repository, broken)).rejects.toThrow(
+      /layer file vanished/,
+    );
+    expect(opens).toBe(1);
   });
 });
 

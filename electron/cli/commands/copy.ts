@@ -10,6 +10,7 @@ export const copyCommand: Command = {
   help: [
     'SRC      docker://HOST/REPO:TAG, docker-daemon:NAME:TAG, oci:DIR[:TAG] or docker-archive:FILE',
     'DST      docker://HOST[:PORT]/REPO[:TAG]; layers are read once for all destinations',
+    'Images from docker-daemon: and docker-archive: are pushed with gzip layers, as docker push does.',
     '--overwrite  move a destination tag that points at another image (tags are immutable otherwise)',
     'Exit 1 when a destination tag already names another image; 3 when a registry fails.',
   ],

@@ -47,4 +47,14 @@ export const migrations: readonly string[] = [
      revocation_reason TEXT,
      last_used_at      TEXT
    );`,
+  // 5: layers compressed for a push (diff_id and settings -> compressed digest and size), so a
+  //    later push of the same layer knows its compressed digest without compressing it again.
+  `CREATE TABLE compressed_layers (
+     diff_id   TEXT NOT NULL,
+     algorithm TEXT NOT NULL,
+     digest    TEXT NOT NULL,
+     size      INTEGER NOT NULL,
+     seen_at   TEXT NOT NULL,
+     PRIMARY KEY (diff_id, algorithm)
+   );`,
 ];

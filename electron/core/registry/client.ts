@@ -1,6 +1,6 @@
 // The OCI distribution client: manifests, blobs, uploads, tags and referrers against one registry
 // host, with authentication, retries and verification of everything the registry sends.
-import { pipeline, Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsignError } from '../errors';
 import {
@@ -96,6 +96,8 @@ export interface BlobRef {
 export interface UploadOptions {
   /** Blobs up to this size go in one PUT; larger ones in PATCH chunks of this size. */
   chunkSize?: number;
+  /** False when the caller has just checked that the repository lacks the blob (saves a HEAD). */
+  checkExisting?: boolean;
   /** Bytes of the blob the registry holds or is receiving (goes back after a restart). */
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
@@ -108,6 +110,15 @@ export interface UploadResult {
   resumes: number;
   /** Times the registry lost an upload session and it started over. */
   restarts: number;
+}
+
+/** A blob whose digest is only known once all of it has been read (a layer compressed on the way). */
+export interface StreamedBlobSource {
+  /**
+   * The content from byte `offset`; `result` settles once that stream has ended, with the digest
+   * and size of the whole content (bytes before `offset` included).
+   */
+  open(offset: number): Promise<{ stream: Readable; result: Promise<BlobRef> }>;
 }
 
 export interface ReferrersResult {
@@ -175,6 +186,20 @@ interface SendOptions {
   allowUnauthorized?: boolean;
   /** No registry authentication at all (the token service's own request). */
   raw?: boolean;
+}
+
+/** Where an upload stands, across the attempts that resume it. */
+interface UploadState {
+  repository: string;
+  /** For messages: "blob sha256:…" */
+  what: string;
+  signal: AbortSignal | undefined;
+  /** The session the upload started with (a resume may move to another). */
+  session: URL;
+  deadline: number;
+  /** Failed attempts in a row. */
+  failures: number;
+  counts: { resumes: number; restarts: number };
 }
 
 /** A failed attempt the upload loop resumes from: a 5xx/429 answer, or auth to redo. */
@@ -558,7 +583,8 @@ export class RegistryClient {
     this.#checkDigest(descriptor.digest);
     const { digest, size } = descriptor;
     const signal = options.signal;
-    const existing = await this.#statBlob(repository, digest, signal);
+    const existing =
+      options.checkExisting === false ? null : await this.#statBlob(repository, digest, signal);
     if (existing !== null) {
       if (existing.size !== undefined && existing.size !== size) {
         throw misbehaved(
@@ -571,12 +597,10 @@ export class RegistryClient {
     }
     const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
     const what = `blob ${digest}`;
-    let deadline = Date.now() + this.#retry.totalMs;
-    let session = await this.#startUpload(repository, signal);
+    const state = await this.#newUploadState(repository, what, signal);
+    let session = state.session;
     let offset = 0;
-    let failures = 0;
-    let resumes = 0;
-    let restarts = 0;
+    const { counts } = state;
     for (;;) {
       let reader: ChunkReader | undefined;
       try {
@@ -596,7 +620,7 @@ export class RegistryClient {
             signal,
           );
           await this.#finishUpload(repository, digest, res);
-          return { uploaded: true, resumes, restarts };
+          return { uploaded: true, ...counts };
         }
         while (offset < size) {
           const end = Math.min(offset + chunkSize, size);
@@ -627,62 +651,171 @@ export class RegistryClient {
             );
           }
           offset = end;
-          failures = 0;
+          state.failures = 0;
         }
         reader?.close();
         reader = undefined;
-        const res = await this.#send({
-          method: 'PUT',
-          url: withDigest(session, digest),
-          ...this.#push(repository),
-          what: `complete the upload of ${what}`,
-          ...(signal ? { signal } : {}),
-        });
-        if (res.status === 404 && (await this.hasBlob(repository, digest, signal)) === size) {
-          // An earlier attempt of this PUT completed but its answer was lost.
-          discard(res);
-          return { uploaded: true, resumes, restarts };
-        }
-        await this.#finishUpload(repository, digest, res);
-        return { uploaded: true, resumes, restarts };
+        await this.#completeUpload(repository, session, { digest, size }, signal);
+        return { uploaded: true, ...counts };
       } catch (error) {
         reader?.close();
-        const resumable = error instanceof ResumableFailure || isRetryableNetworkError(error);
-        if (!resumable) throw this.#networkFailure(error, `upload ${what}`);
-        failures++;
-        // Each streak of failures gets the full time budget: a long upload may fail late.
-        if (failures === 1) deadline = Date.now() + this.#retry.totalMs;
-        const retryAfter = error instanceof ResumableFailure ? error.retryAfterMs : undefined;
-        if (!(await this.#pause(failures, retryAfter, deadline, signal))) {
-          throw unavailableAfterRetries(
-            this.host,
-            `accept ${what}`,
-            error instanceof ResumableFailure ? error.message : describeNetworkError(error),
-            failures,
-            error,
-          );
-        }
-        const status = await this.#uploadStatus(repository, session, signal);
-        if (status && status.offset <= size) {
-          session = status.location;
-          offset = status.offset;
-          resumes++;
-        } else {
-          restarts++;
-          if (restarts > MAX_RESTARTS) {
-            throw unavailableAfterRetries(
-              this.host,
-              `keep an upload session for ${what}`,
-              'the session was lost again',
-              restarts,
-            );
-          }
-          session = await this.#startUpload(repository, signal);
-          offset = 0;
-        }
+        ({ session, offset } = await this.#recoverUpload(state, session, error, size));
         options.onProgress?.(offset);
       }
     }
+  }
+
+  /**
+   * Uploads a blob whose digest and size are only known once its stream has ended, the way
+   * `docker push` sends a layer it compresses on the way: one streamed PATCH, then the PUT that
+   * names the digest. An interrupted PATCH resumes at the registry's offset from a source opened
+   * again there. That source must give the same bytes (a layer compressed again with the same
+   * settings does); should the registry still refuse the digest after a resume, the upload starts
+   * over once from the first byte.
+   */
+  async uploadStreamedBlob(
+    repository: string,
+    source: StreamedBlobSource,
+    options: Omit<UploadOptions, 'chunkSize' | 'checkExisting'> = {},
+  ): Promise<UploadResult & BlobRef> {
+    this.#checkRepository(repository);
+    const signal = options.signal;
+    const what = `a streamed blob for ${repository}`;
+    const state = await this.#newUploadState(repository, what, signal);
+    let session = state.session;
+    let offset = 0;
+    const { counts } = state;
+    let startedOver = false;
+    for (;;) {
+      let stream: Readable | undefined;
+      try {
+        const opened = await source.open(offset);
+        stream = opened.stream;
+        const res = await this.#sendUploadBody(
+          repository,
+          'PATCH',
+          session,
+          { 'content-type': 'application/octet-stream' },
+          counting(stream, offset, options.onProgress),
+          signal,
+        );
+        if (res.status !== 202) {
+          const body = await readErrorBody(res);
+          if (res.status === 416) throw new ResumableFailure('the registry is at another offset');
+          throw rejected(this.host, `accept ${what}`, res.status, body);
+        }
+        discard(res);
+        session = resolveLocation(header(res, 'location'), res.url) ?? session;
+        const blob = await opened.result;
+        const held = parseUploadRange(header(res, 'range'));
+        if (held !== undefined && held !== blob.size && !(held === 0 && blob.size === 1)) {
+          throw misbehaved(
+            this.host,
+            `reported holding ${held} bytes of ${what} after receiving ${blob.size}`,
+          );
+        }
+        try {
+          await this.#completeUpload(repository, session, blob, signal);
+        } catch (error) {
+          const resumed = counts.resumes > 0 || counts.restarts > 0;
+          if (!resumed || startedOver || !isDigestRefusal(error)) throw error;
+          // The source gave other bytes when opened again: send all of it from one reading.
+          startedOver = true;
+          counts.restarts++;
+          session = await this.#startUpload(repository, signal);
+          offset = 0;
+          options.onProgress?.(0);
+          continue;
+        }
+        return { uploaded: true, ...counts, ...blob };
+      } catch (error) {
+        stream?.destroy();
+        ({ session, offset } = await this.#recoverUpload(state, session, error, Infinity));
+        options.onProgress?.(offset);
+      }
+    }
+  }
+
+  async #newUploadState(
+    repository: string,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<UploadState> {
+    return {
+      repository,
+      what,
+      signal,
+      session: await this.#startUpload(repository, signal),
+      deadline: Date.now() + this.#retry.totalMs,
+      failures: 0,
+      counts: { resumes: 0, restarts: 0 },
+    };
+  }
+
+  /** The final PUT of an upload session, naming the digest. */
+  async #completeUpload(
+    repository: string,
+    session: URL,
+    blob: BlobRef,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const res = await this.#send({
+      method: 'PUT',
+      url: withDigest(session, blob.digest),
+      ...this.#push(repository),
+      what: `complete the upload of blob ${blob.digest}`,
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status === 404 && (await this.hasBlob(repository, blob.digest, signal)) === blob.size) {
+      // An earlier attempt of this PUT completed but its answer was lost.
+      discard(res);
+      return;
+    }
+    await this.#finishUpload(repository, blob.digest, res);
+  }
+
+  /**
+   * After a failed upload request: waits, asks the registry how much of the upload it holds, and
+   * says where to go on from (a fresh session at 0 when the registry lost it). Rethrows what is
+   * not worth another attempt.
+   */
+  async #recoverUpload(
+    state: UploadState,
+    session: URL,
+    error: unknown,
+    size: number,
+  ): Promise<{ session: URL; offset: number }> {
+    const { repository, what, signal, counts } = state;
+    const resumable = error instanceof ResumableFailure || isRetryableNetworkError(error);
+    if (!resumable) throw this.#networkFailure(error, `upload ${what}`);
+    state.failures++;
+    // Each streak of failures gets the full time budget: a long upload may fail late.
+    if (state.failures === 1) state.deadline = Date.now() + this.#retry.totalMs;
+    const retryAfter = error instanceof ResumableFailure ? error.retryAfterMs : undefined;
+    if (!(await this.#pause(state.failures, retryAfter, state.deadline, signal))) {
+      throw unavailableAfterRetries(
+        this.host,
+        `accept ${what}`,
+        error instanceof ResumableFailure ? error.message : describeNetworkError(error),
+        state.failures,
+        error,
+      );
+    }
+    const status = await this.#uploadStatus(repository, session, signal);
+    if (status && status.offset <= size) {
+      counts.resumes++;
+      return { session: status.location, offset: status.offset };
+    }
+    counts.restarts++;
+    if (counts.restarts > MAX_RESTARTS) {
+      throw unavailableAfterRetries(
+        this.host,
+        `keep an upload session for ${what}`,
+        'the session was lost again',
+        counts.restarts,
+      );
+    }
+    return { session: await this.#startUpload(repository, signal), offset: 0 };
   }
 
   // ---- tags and referrers ----------------------------------------------------------------------
@@ -1279,6 +1412,29 @@ export class RegistryClient {
 /** The tag of the referrers fallback index for a digest (`sha256-<hex>`). */
 export function referrersTag(digest: Digest): string {
   return `${digest.slice(0, digest.indexOf(':'))}-${digestHex(digest)}`;
+}
+
+/** A DIGEST_INVALID answer to the final PUT: the registry holds other bytes than named. */
+function isDigestRefusal(error: unknown): boolean {
+  return error instanceof ConsignError && error.code === 'CHECK_FAILED';
+}
+
+/** Passes `source` through, reporting the position in the whole blob as bytes go by. */
+function counting(
+  source: Readable,
+  start: number,
+  onProgress: ((bytes: number) => void) | undefined,
+): Readable {
+  if (!onProgress) return source;
+  let position = start;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      onProgress((position += chunk.length));
+      done(null, chunk);
+    },
+  });
+  // Errors on either side reach the request through `counter`.
+  return pipeline(source, counter, () => undefined);
 }
 
 function withDigest(session: URL, digest: Digest): URL {

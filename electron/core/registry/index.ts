@@ -10,6 +10,7 @@ export {
   type RegistryClientOptions,
   type RegistryEndpointOptions,
   type RetryPolicy,
+  type StreamedBlobSource,
   type UploadOptions,
   type UploadResult,
 } from './client';

@@ -1,11 +1,15 @@
 // A small HTTP layer on node:http/node:https: Node's global fetch cannot take a private CA, and we
 // want keep-alive pools, socket timeouts and streamed request bodies under our control.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { ConsignError } from '../errors';
+
+// Taken as plain modules: an ES import of node:http builds a facade that evaluates its lazy
+// exports and so loads Node's whole fetch implementation, tens of milliseconds at every start.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 export interface TransportRequest {
   method: string;
@@ -20,9 +24,9 @@ export interface TransportRequest {
 
 export interface TransportResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Http.IncomingHttpHeaders;
   url: URL;
-  body: http.IncomingMessage;
+  body: Http.IncomingMessage;
 }
 
 /** The request body's own source failed (not the network): never retried here. */
@@ -87,14 +91,14 @@ export function isAbortError(error: unknown): boolean {
 
 export class Transport {
   readonly #caFile: string | undefined;
-  #http: http.Agent | undefined;
-  #https: https.Agent | undefined;
+  #http: Http.Agent | undefined;
+  #https: Http.Agent | undefined;
 
   constructor(caFile?: string) {
     this.#caFile = caFile;
   }
 
-  #agent(url: URL): http.Agent {
+  #agent(url: URL): Http.Agent {
     if (url.protocol === 'http:') {
       this.#http ??= new http.Agent({ keepAlive: true, maxSockets: 32, scheduling: 'lifo' });
       return this.#http;
@@ -140,7 +144,7 @@ export class Transport {
 
   request(request: TransportRequest): Promise<TransportResponse> {
     return new Promise((resolve, reject) => {
-      let agent: http.Agent;
+      let agent: Http.Agent;
       try {
         agent = this.#agent(request.url);
       } catch (error) {
@@ -240,7 +244,7 @@ export function discard(res: TransportResponse): void {
   res.body.on('error', () => {});
 }
 
-export function header(res: { headers: http.IncomingHttpHeaders }, name: string) {
+export function header(res: { headers: Http.IncomingHttpHeaders }, name: string) {
   const value = res.headers[name.toLowerCase()];
   return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -1,8 +1,21 @@
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { ConsignError, toErrorInfo } from '../errors';
 import { type Descriptor, type Digest, type ParsedManifest } from '../oci';
+import {
+  compressedGraph,
+  compressibleLayers,
+  GZIP_ALGORITHM,
+  gzipHashing,
+  type Compressed,
+} from './compress';
 import { fanOut } from './fan-out';
-import { artifactBlobs, collectArtifacts, collectGraph, type Artifact } from './graph';
+import {
+  artifactBlobs,
+  collectArtifacts,
+  collectGraph,
+  type Artifact,
+  type ImageGraph,
+} from './graph';
 import type {
   RegistryApi,
   CopyDestination,
@@ -35,6 +48,8 @@ interface DestinationState {
   destination: CopyDestination;
   result: DestinationResult;
   failed?: unknown;
+  /** What the destination tag named before the copy (null: nothing). */
+  existing?: Digest | null;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
@@ -59,19 +74,34 @@ export async function copyImage(
   destinations: CopyDestination[],
   options: CopyOptions = {},
 ): Promise<CopyResult> {
-  const graph = await collectGraph(source.image);
-  const digest = graph.root.digest;
+  const sourceGraph = await collectGraph(source.image);
+  const toCompress = source.compressLayers ? compressibleLayers(sourceGraph) : [];
+  const compressMemory = options.compressedLayers;
+  // Compressed layers' digests, by diff_id: remembered from earlier pushes, or learnt by pushing.
+  const compressed = new Map<Digest, Compressed>();
+  for (const layer of toCompress) {
+    const known = compressMemory?.get(layer.digest, GZIP_ALGORITHM);
+    if (known) compressed.set(layer.digest, known);
+  }
+  const graphNow = (): ImageGraph | undefined =>
+    toCompress.length === 0
+      ? sourceGraph
+      : toCompress.every((layer) => compressed.has(layer.digest))
+        ? compressedGraph(sourceGraph, compressed)
+        : undefined;
+  // The image's digest is known up front unless a layer has never been compressed before.
+  const graph = graphNow();
   const artifacts = source.location
     ? await collectArtifacts(
         source.location,
-        graph.manifests.map((m) => m.digest),
+        sourceGraph.manifests.map((m) => m.digest),
       )
     : [];
   const states: DestinationState[] = destinations.map((destination) => ({
     destination,
     result: {
       ref: destination.ref,
-      digest,
+      digest: graph?.root.digest ?? sourceGraph.root.digest,
       status: 'copied',
       blobsUploaded: 0,
       blobsMounted: 0,
@@ -92,32 +122,42 @@ export async function copyImage(
       const { registry, repository, tag } = state.destination;
       if (!tag) return;
       try {
-        const existing = await registry.headManifest(repository, tag);
-        if (existing && existing.digest !== digest) {
-          if (!options.overwrite) {
-            state.result.status = 'conflict';
-            state.result.error = {
-              code: 'CHECK_FAILED',
-              message: `${state.destination.ref} already points at ${existing.digest}; tags are immutable, so nothing was pushed.`,
-              remedy:
-                'Deliver under a new tag; if moving this tag is really intended, allow it (“Allow moving an existing tag” in the app, --overwrite on the command line).',
-            };
-          }
-        } else if (existing) {
-          state.result.status = 'unchanged';
-        }
+        state.existing = (await registry.headManifest(repository, tag))?.digest ?? null;
       } catch (error) {
         fail(state, error);
       }
     }),
   );
+  const judgeTags = (digest: Digest) => {
+    for (const state of states) {
+      state.result.digest = digest;
+      const existing = state.existing;
+      if (!existing || state.failed !== undefined) continue;
+      state.result.status = 'copied';
+      delete state.result.error;
+      if (existing === digest) {
+        state.result.status = 'unchanged';
+      } else if (!options.overwrite) {
+        state.result.status = 'conflict';
+        state.result.error = {
+          code: 'CHECK_FAILED',
+          message: `${state.destination.ref} already points at ${existing}; tags are immutable, so the tag was not moved.`,
+          remedy:
+            'Deliver under a new tag; if moving this tag is really intended, allow it (“Allow moving an existing tag” in the app, --overwrite on the command line).',
+        };
+      }
+    }
+  };
+  // When the digest waits for compression, a conflicting destination learns it after the
+  // layers; it may then hold untagged blobs, but never a manifest or a moved tag.
+  if (graph) judgeTags(graph.root.digest);
 
   const openBlob = async (blob: Descriptor, offset: number): Promise<Readable> => {
     if (source.location) {
       return source.location.registry.getBlob(source.location.repository, blob, offset);
     }
     const stream = await source.image.blob(blob);
-    return offset > 0 ? stream.pipe(skipBytes(offset)) : stream;
+    return offset > 0 ? pipeline(stream, skipBytes(offset), () => undefined) : stream;
   };
 
   const memory = options.blobLocations;
@@ -125,7 +165,7 @@ export async function copyImage(
     memory?.remember(host, repository, digest);
   if (source.location) {
     const { registry, repository } = source.location;
-    for (const blob of graph.blobs) remember(registry.host, repository, blob.digest);
+    for (const blob of sourceGraph.blobs) remember(registry.host, repository, blob.digest);
   }
 
   /**
@@ -147,7 +187,8 @@ export async function copyImage(
     return false;
   };
 
-  const transferBlob = async (blob: Descriptor) => {
+  /** The live destinations that lack `blob`, after counting those that have it or mount it. */
+  const lacking = async (blob: { digest: Digest }): Promise<DestinationState[]> => {
     const needing: DestinationState[] = [];
     await Promise.all(
       live().map(async (state) => {
@@ -169,11 +210,18 @@ export async function copyImage(
         }
       }),
     );
+    return needing;
+  };
+
+  const transferBlob = async (blob: Descriptor) => {
+    const needing = await lacking(blob);
     if (needing.length === 0) return;
     // One read of the source feeds every destination; a resumed upload reopens it on its own.
     const stream = await openBlob(blob, 0);
     let sourceError: unknown;
     stream.once('error', (error) => (sourceError = error));
+    // Even for one destination the branch stays: its buffer lets the download run ahead of a
+    // pausing upload (reading the source directly measured no faster).
     const branches = fanOut(stream, needing.length);
     await Promise.all(
       needing.map(async (state, i) => {
@@ -202,6 +250,7 @@ export async function copyImage(
               return openBlob(blob, offset);
             },
             {
+              checkExisting: false,
               onProgress: (sent) => report(sent, 'running'),
               ...(options.signal ? { signal: options.signal } : {}),
             },
@@ -220,6 +269,105 @@ export async function copyImage(
     );
     // A source that fails or lies fails the whole copy, not the destinations it was feeding.
     if (sourceError !== undefined) throw sourceError;
+  };
+
+  /**
+   * Compresses one uncompressed layer as it streams from the source and sends the compressed
+   * bytes to every destination that lacks them: read, compressed and hashed once for all. Where
+   * the compressed digest is remembered, destinations that hold it are skipped; should this run
+   * compress to other bytes than remembered (another zlib), those destinations get the new blob
+   * in a second round.
+   */
+  const transferCompressed = async (layer: Descriptor) => {
+    for (let round = 0; round < 2; round++) {
+      const expected = compressed.get(layer.digest);
+      const needing = expected ? await lacking(expected) : live();
+      if (needing.length === 0) return;
+      const sent = await sendCompressed(layer, needing);
+      if (!sent) return; // every destination that needed it failed
+      compressed.set(layer.digest, sent);
+      compressMemory?.remember(layer.digest, GZIP_ALGORITHM, sent);
+      if (!expected || expected.digest === sent.digest) return;
+    }
+  };
+
+  const sendCompressed = async (
+    layer: Descriptor,
+    needing: DestinationState[],
+  ): Promise<Compressed | undefined> => {
+    const primary = gzipHashing(await openBlob(layer, 0));
+    let sourceError: unknown;
+    primary.stream.once('error', (error) => (sourceError = error));
+    const branches = fanOut(primary.stream, needing.length);
+    const sent = await Promise.all(
+      needing.map(async (state, i) => {
+        const branch = branches[i]!;
+        const { registry, repository, ref } = state.destination;
+        let first = true;
+        const report = (done: number, status: 'running' | 'done' | 'failed') =>
+          options.onProgress?.({
+            destination: ref,
+            digest: layer.digest,
+            state: status,
+            done,
+            total: layer.size,
+          });
+        try {
+          const blob = await registry.uploadStreamedBlob(
+            repository,
+            {
+              async open(offset) {
+                if (first && offset === 0) {
+                  first = false;
+                  return { stream: branch, result: primary.result };
+                }
+                first = false;
+                branch.destroy();
+                // Compressing again gives the same bytes: hash them all, send from `offset`.
+                const again = gzipHashing(await openBlob(layer, 0));
+                const stream =
+                  offset > 0
+                    ? pipeline(again.stream, skipBytes(offset), () => undefined)
+                    : again.stream;
+                return { stream, result: again.result };
+              },
+            },
+            {
+              onProgress: (bytes) => report(Math.min(bytes, layer.size), 'running'),
+              ...(options.signal ? { signal: options.signal } : {}),
+            },
+          );
+          branch.destroy();
+          remember(registry.host, repository, blob.digest);
+          state.result.blobsUploaded++;
+          state.result.bytesUploaded += blob.size;
+          report(layer.size, 'done');
+          return { state, blob };
+        } catch (error) {
+          branch.destroy();
+          report(0, 'failed');
+          fail(state, error);
+          return undefined;
+        }
+      }),
+    );
+    if (sourceError !== undefined) throw sourceError;
+    const done = sent.filter((entry) => entry !== undefined);
+    const chosen = (await primary.result.catch(() => undefined)) ?? done[0]?.blob;
+    for (const { state, blob } of done) {
+      // Only a resumed upload compresses again; one that gave other bytes cannot share a manifest.
+      if (blob.digest !== chosen?.digest) {
+        fail(
+          state,
+          new ConsignError(
+            'CHECK_FAILED',
+            `Layer ${layer.digest} compressed to ${blob.digest} for ${state.destination.ref} but to ${chosen?.digest} for the others.`,
+            { remedy: 'Copy to this destination again.' },
+          ),
+        );
+      }
+    }
+    return chosen;
   };
 
   const putManifest = async (manifest: ParsedManifest, reference: string) => {
@@ -246,8 +394,17 @@ export async function copyImage(
   };
 
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  await eachLimited(graph.blobs, concurrency, transferBlob);
-  for (const manifest of graph.manifests) await putManifest(manifest, manifest.digest);
+  const compressing = new Set(toCompress.map((layer) => layer.digest));
+  await eachLimited(sourceGraph.blobs, concurrency, (blob) =>
+    compressing.has(blob.digest) ? transferCompressed(blob) : transferBlob(blob),
+  );
+  // Compressing may have named layers that were unknown, or other than remembered.
+  const image = graphNow();
+  // Only when every destination failed can a layer still lack its compressed digest.
+  if (!image) return resultOf(states, sourceGraph.root);
+  if (image.root.digest !== graph?.root.digest) judgeTags(image.root.digest);
+  const digest = image.root.digest;
+  for (const manifest of image.manifests) await putManifest(manifest, manifest.digest);
 
   // Signatures and referrers: their blobs, their manifests, then each subject's fallback index.
   const artifactBlobList = new Map<Digest, Descriptor>();
@@ -266,7 +423,7 @@ export async function copyImage(
     const { registry, repository, tag } = state.destination;
     if (!tag || state.result.status === 'unchanged') continue;
     try {
-      await registry.putManifest(repository, tag, graph.root);
+      await registry.putManifest(repository, tag, image.root);
       const check = await registry.headManifest(repository, tag);
       if (check?.digest !== digest) {
         throw new ConsignError(
@@ -279,13 +436,22 @@ export async function copyImage(
     }
   }
 
+  return resultOf(states, image.root);
+}
+
+/** The copy's result, with each failed destination's error. */
+function resultOf(states: DestinationState[], root: ParsedManifest): CopyResult {
   for (const state of states) {
     if (state.failed !== undefined) {
       state.result.status = 'failed';
       state.result.error = toErrorInfo(state.failed);
     }
   }
-  return { digest, mediaType: graph.root.mediaType, destinations: states.map((s) => s.result) };
+  return {
+    digest: root.digest,
+    mediaType: root.mediaType,
+    destinations: states.map((s) => s.result),
+  };
 }
 
 /**

@@ -26,8 +26,22 @@ export interface RegistryApi {
     repository: string,
     descriptor: { digest: Digest; size: number },
     open: (offset: number) => Promise<Readable>,
-    options?: { onProgress?: (bytesSent: number) => void; signal?: AbortSignal },
+    options?: {
+      onProgress?: (bytesSent: number) => void;
+      signal?: AbortSignal;
+      checkExisting?: boolean;
+    },
   ): Promise<unknown>;
+  /** Uploads content whose digest is only known at its end (see RegistryClient). */
+  uploadStreamedBlob(
+    repository: string,
+    source: {
+      open(
+        offset: number,
+      ): Promise<{ stream: Readable; result: Promise<{ digest: Digest; size: number }> }>;
+    },
+    options?: { onProgress?: (bytesSent: number) => void; signal?: AbortSignal },
+  ): Promise<{ digest: Digest; size: number }>;
   referrers(
     repository: string,
     digest: Digest,
@@ -46,6 +60,11 @@ export interface CopySource {
   image: ImageSource;
   /** Set when the source is a registry: its signatures and referrers travel too, and blobs can be mounted. */
   location?: RegistryLocation;
+  /**
+   * Push uncompressed layers gzip-compressed, as `docker push` does: for images exported from the
+   * Docker engine, whose layers are stored uncompressed only because of how they were exported.
+   */
+  compressLayers?: boolean;
 }
 
 export interface CopyDestination extends RegistryLocation {
@@ -89,8 +108,18 @@ export interface BlobLocationMemory {
   forget(host: string, repository: string, digest: string): void;
 }
 
+/**
+ * A memory of layers compressed before (diff_id and settings → compressed digest and size), so a
+ * later push knows the compressed digests without compressing, and skips what is already there.
+ */
+export interface CompressionMemory {
+  get(diffId: Digest, algorithm: string): { digest: Digest; size: number } | undefined;
+  remember(diffId: Digest, algorithm: string, compressed: { digest: Digest; size: number }): void;
+}
+
 export interface CopyOptions {
   blobLocations?: BlobLocationMemory;
+  compressedLayers?: CompressionMemory;
   /** Move a destination tag that points at another digest (off by default: tags are immutable). */
   overwrite?: boolean;
   /** Blobs transferred at once. */
