@@ -89,11 +89,22 @@ export async function readSmallBlob(
   return Buffer.concat(chunks);
 }
 
-/** Uploads bytes we made (a payload, a config, a bundle) unless the repository has them. */
-export async function uploadBytes(image: ResolvedImage, bytes: Buffer): Promise<Digest> {
+/**
+ * Uploads bytes we made (a payload, a config, a bundle) unless the repository has them. `fresh`
+ * bytes were just made and are almost never there yet, so the existence check is skipped: it
+ * would cost a round trip per signature, and storing bytes a registry has is harmless.
+ */
+export async function uploadBytes(
+  image: ResolvedImage,
+  bytes: Buffer,
+  options: { fresh?: boolean } = {},
+): Promise<Digest> {
   const digest = digestOf(bytes);
-  await image.registry.uploadBlob(image.repository, { digest, size: bytes.length }, (offset) =>
-    Promise.resolve(Readable.from([bytes.subarray(offset)], { objectMode: false })),
+  await image.registry.uploadBlob(
+    image.repository,
+    { digest, size: bytes.length },
+    (offset) => Promise.resolve(Readable.from([bytes.subarray(offset)], { objectMode: false })),
+    options.fresh ? { checkExisting: false } : {},
   );
   return digest;
 }

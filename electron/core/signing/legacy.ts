@@ -109,7 +109,10 @@ export async function signLegacy(image: ResolvedImage, privateKey: KeyObject): P
   const payload = simpleSigningPayload(repositoryName(image), image.digest);
   const all = [...layers, signatureLayer(payload, signPayload(privateKey, payload))];
   const config = signatureConfig(all);
-  await Promise.all([uploadBytes(image, payload), uploadBytes(image, config)]);
+  await Promise.all([
+    uploadBytes(image, payload, { fresh: true }),
+    uploadBytes(image, config, { fresh: true }),
+  ]);
   await image.registry.putManifest(image.repository, cosignTag(image.digest, 'sig'), {
     bytes: signatureManifest(config, all),
     mediaType: MediaType.ociManifest,

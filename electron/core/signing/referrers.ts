@@ -22,6 +22,29 @@ export function referrerRef(image: ResolvedImage, digest: Digest): string {
 }
 
 /**
+ * The empty config every bundle referrer shares, uploaded once per repository and client: when
+ * many images are signed at once they would otherwise all check and upload the same blob
+ * together, which costs round trips and makes concurrent commits of one digest race.
+ */
+const emptyConfigs = new WeakMap<object, Map<string, Promise<Digest>>>();
+
+function ensureEmptyConfig(image: ResolvedImage): Promise<Digest> {
+  let byRepository = emptyConfigs.get(image.registry);
+  if (!byRepository) {
+    byRepository = new Map();
+    emptyConfigs.set(image.registry, byRepository);
+  }
+  let pending = byRepository.get(image.repository);
+  if (!pending) {
+    pending = uploadBytes(image, EMPTY_CONFIG);
+    byRepository.set(image.repository, pending);
+    // A failed upload is tried again by the next signature, not remembered.
+    pending.catch(() => byRepository.delete(image.repository));
+  }
+  return pending;
+}
+
+/**
  * Pushes a bundle as a referrer of the image: blobs, then the manifest by digest, then the
  * fallback index entry (a no-op on registries with the referrers API). Returns its digest.
  */
@@ -38,8 +61,8 @@ export async function pushBundle(
     [CREATED_ANNOTATION]: `${now.toISOString().slice(0, 19)}Z`,
   };
   const [configDigest, bundleDigest] = await Promise.all([
-    uploadBytes(image, EMPTY_CONFIG),
-    uploadBytes(image, bundle),
+    ensureEmptyConfig(image),
+    uploadBytes(image, bundle, { fresh: true }),
   ]);
   const manifest = Buffer.from(
     JSON.stringify({
