@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
+import type { Log } from 'sarif';
 import { buildImage } from '../support/docker-build';
 import { runConsign, type CliResult } from '../support/consign-cli';
+import { cycloneDxSchemaErrors } from '../support/cyclonedx-schema';
 import { testEnv } from '../support/test-env';
 
 const env = testEnv();
@@ -36,6 +38,14 @@ interface ScanJson {
   malware: { rule: string; path: string; sha256: string }[];
   summary: { packages: number; vulnerabilities: Record<string, number> };
   database: { records: number; stale: boolean; warning?: string };
+}
+
+interface PolicyJson {
+  verdict: 'pass' | 'block';
+  reasons: { kind: string; id: string; package?: string; path?: string; why: string }[];
+  warnings: { id: string }[];
+  allowed: { id: string; justification: string; expires: string }[];
+  expiredAllowances: { id: string; expires: string }[];
 }
 
 describe.skipIf(!env.debianImage)('consign scan of a Debian 12 image', () => {
@@ -212,6 +222,61 @@ describe.skipIf(!env.debianImage)('consign scan of a Debian 12 image', () => {
     expect(table.stdout).toMatch(/CVE-2099-0001\s+libc6/);
   });
 
+  it('writes a CycloneDX 1.6 SBOM of the same packages and vulnerabilities, valid against the schema', async () => {
+    const [scan, sbom] = await Promise.all([
+      consign(['scan', `docker-daemon:${env.debianImage}`, '--json']),
+      consign(['scan', `docker-daemon:${env.debianImage}`, '--format', 'cyclonedx']),
+    ]);
+    const result = json<ScanJson>(scan);
+    expect(sbom.code, sbom.stderr).toBe(0);
+    const bom = JSON.parse(sbom.stdout) as {
+      specVersion: string;
+      metadata: { component: { type: string; purl: string; hashes: { content: string }[] } };
+      components: {
+        type: string;
+        name: string;
+        version: string;
+        purl?: string;
+        'bom-ref': string;
+      }[];
+      vulnerabilities?: {
+        id: string;
+        ratings: { severity: string; method: string }[];
+        recommendation?: string;
+        affects: { ref: string }[];
+      }[];
+    };
+    expect(cycloneDxSchemaErrors(bom)).toEqual([]);
+    expect(bom.specVersion).toBe('1.6');
+    expect(bom.metadata.component.type).toBe('container');
+    expect(bom.metadata.component.purl).toContain(`@${encodeURIComponent(result.image.digest)}`);
+    expect(bom.metadata.component.hashes[0]!.content).toBe(result.image.digest.slice(7));
+    const libraries = bom.components.filter((c) => c.type === 'library');
+    expect(libraries.map((c) => `${c.name} ${c.version} ${c.purl}`).sort()).toEqual(
+      result.packages.map((p) => `${p.name} ${p.version} ${p.purl}`).sort(),
+    );
+    expect(bom.components.find((c) => c.type === 'operating-system')).toMatchObject({
+      name: 'debian',
+      version: '12',
+    });
+    // The advisories imported above: one entry per vulnerability, affecting every binary package.
+    const glibc = bom.vulnerabilities?.find((v) => v.id === 'CVE-2099-0001');
+    const refOf = new Map(libraries.map((c) => [c['bom-ref'], c.name]));
+    expect(glibc?.affects.map((a) => refOf.get(a.ref)).sort()).toEqual(
+      installed
+        .filter((p) => p.sourceName === 'glibc')
+        .map((p) => p.name)
+        .sort(),
+    );
+    expect(glibc?.ratings).toEqual([
+      expect.objectContaining({ severity: 'high', method: 'CVSSv31' }),
+    ]);
+    expect(glibc?.recommendation).toMatch(/to \S+\+deb12u99 or later\.$/);
+    console.log(
+      `cyclonedx: ${libraries.length} components, ${bom.vulnerabilities?.length ?? 0} vulnerabilities, ${sbom.stdout.length} bytes`,
+    );
+  });
+
   it('refuses bad usage with exit 2', async () => {
     expect(
       (await consign(['scan', `docker-daemon:${env.debianImage}`, '--fail-on', 'severe'])).code,
@@ -300,5 +365,134 @@ describe('consign scan of an image with planted problems', () => {
     expect(baseline.get('CONSIGN-BASE-005')).toEqual(['/bin/busybox (setuid)']);
     expect(baseline.get('CONSIGN-BASE-006')).toEqual(['/srv/drop']);
     expect(baseline.get('CONSIGN-BASE-007')).toEqual(['22/tcp (SSH)']);
+  });
+  it('writes SARIF with a rule and a located result for each planted problem', async () => {
+    const first = await consign(['scan', `docker-daemon:${ref}`, '--format', 'sarif']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).not.toContain(awsKey);
+    expect(first.stdout).not.toContain(envPassword);
+    const log = JSON.parse(first.stdout) as Log;
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs).toHaveLength(1);
+    const run = log.runs[0]!;
+    expect(run.tool.driver.name).toBe('Consign');
+    const rules = run.tool.driver.rules!;
+    const results = run.results!;
+    for (const r of results) {
+      expect(rules[r.ruleIndex!]!.id).toBe(r.ruleId);
+      expect(r.message.text).toBeTruthy();
+    }
+    const located = (ruleId: string) =>
+      results
+        .filter((r) => r.ruleId === ruleId)
+        .map((r) => {
+          const at = r.locations![0]!.physicalLocation!;
+          return `${at.artifactLocation!.uri}${at.region ? `:${at.region.startLine}` : ''}`;
+        });
+    expect(located('secret/aws-access-key-id')).toEqual(['app/settings.env:2']);
+    expect(located('secret/private-key')).toEqual(['root/.ssh/id_ed25519:1']);
+    expect(located('malware/eicar-test-file')).toEqual(['tmp/eicar.com']);
+    expect(located('malware/coin-miner')).toEqual(['opt/miner.json']);
+    expect(located('CONSIGN-BASE-005')).toEqual(['bin/busybox']);
+    expect(located('CONSIGN-BASE-002')).toEqual(['consign-test/planted:1']);
+    const severity = new Map(rules.map((r) => [r.id, r.properties?.['security-severity']]));
+    expect(severity.get('malware/eicar-test-file')).toBe('9.5');
+    expect(severity.get('CONSIGN-BASE-002')).toBe('8.0');
+    // A second scan gives the same fingerprints.
+    const second = JSON.parse(
+      (await consign(['scan', `docker-daemon:${ref}`, '--format', 'sarif'])).stdout,
+    ) as Log;
+    const prints = (l: Log) =>
+      l.runs[0]!.results!.map((r) => JSON.stringify(r.partialFingerprints));
+    expect(prints(second)).toEqual(prints(log));
+  });
+
+  it('gates on a policy: secrets block, an allowance lets them through until it expires', async () => {
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const write = (name: string, policy: object) => {
+      const file = join(work, name);
+      writeFileSync(file, JSON.stringify(policy));
+      return file;
+    };
+    const run = async (file: string, code: number) => {
+      const result = await consign(['scan', `docker-daemon:${ref}`, '--policy', file, '--json']);
+      expect(result.code, result.stderr).toBe(code);
+      return (JSON.parse(result.stdout) as ScanJson & { policy: PolicyJson }).policy;
+    };
+    // Malware only warns here, so the secrets decide.
+    const strict = write('strict.json', { malware: 'warn' });
+    const blocked = await run(strict, 1);
+    expect(blocked.verdict).toBe('block');
+    expect(blocked.reasons.map((r) => [r.id, r.path]).sort()).toEqual([
+      ['secret/aws-access-key-id', '/app/settings.env'],
+      ['secret/private-key', '/root/.ssh/id_ed25519'],
+    ]);
+    expect(blocked.warnings.map((w) => w.id).sort()).toEqual([
+      'malware/coin-miner',
+      'malware/eicar-test-file',
+    ]);
+
+    const allowances = (expires: string) => [
+      { id: 'secret/aws-access-key-id', justification: 'Revoked test key', expires: day(30) },
+      {
+        id: 'secret/private-key',
+        justification: 'Throwaway key of the test image',
+        expires,
+        path: '/root/.ssh/id_ed25519',
+      },
+    ];
+    const allowed = await run(
+      write('allowed.json', { malware: 'warn', allow: allowances(day(1)) }),
+      0,
+    );
+    expect(allowed.verdict).toBe('pass');
+    expect(allowed.allowed.map((a) => a.id).sort()).toEqual([
+      'secret/aws-access-key-id',
+      'secret/private-key',
+    ]);
+
+    const expired = write('expired.json', { malware: 'warn', allow: allowances(day(-1)) });
+    const again = await run(expired, 1);
+    expect(again.reasons.map((r) => r.id)).toEqual(['secret/private-key']);
+    expect(again.reasons[0]!.why).toContain(`expired after ${day(-1)}`);
+    expect(again.expiredAllowances.map((a) => a.id)).toEqual(['secret/private-key']);
+
+    // The table says it too; the SBOM and SARIF keep stdout to themselves, the verdict on stderr.
+    const table = await consign(['scan', `docker-daemon:${ref}`, '--policy', expired]);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/policy:\s+BLOCK \(1 finding\)/);
+    expect(table.stdout).toMatch(/expired allowance: secret\/private-key/);
+    const sarif = await consign([
+      'scan',
+      `docker-daemon:${ref}`,
+      '--format',
+      'sarif',
+      '--policy',
+      strict,
+    ]);
+    expect(sarif.code).toBe(1);
+    expect((JSON.parse(sarif.stdout) as Log).version).toBe('2.1.0');
+    expect(sarif.stderr).toMatch(/policy: BLOCK \(2\)/);
+  });
+
+  it('refuses a malformed or missing policy with exit 2, naming the field', async () => {
+    const file = join(work, 'broken.json');
+    writeFileSync(file, JSON.stringify({ block: { severity: 'severe' }, allow: [{ id: 'x' }] }));
+    const result = await consign(['scan', `docker-daemon:${ref}`, '--policy', file, '--json']);
+    expect(result.code).toBe(2);
+    const { error } = JSON.parse(result.stdout) as {
+      error: { code: string; message: string; remedy: string };
+    };
+    expect(error.code).toBe('BAD_INPUT');
+    expect(error.message).toContain('block.severity must be one of critical, high, medium, low');
+    expect(error.message).toContain('allow[0].justification');
+    expect(error.remedy).toBeTruthy();
+    const yaml = join(work, 'broken.yaml');
+    writeFileSync(yaml, 'secrets: [block\n');
+    expect((await consign(['scan', `docker-daemon:${ref}`, '--policy', yaml])).code).toBe(2);
+    expect(
+      (await consign(['scan', `docker-daemon:${ref}`, '--policy', join(work, 'none.json')])).code,
+    ).toBe(2);
   });
 });

@@ -1,13 +1,68 @@
 import { ConsignError } from '../../core';
-import { scanImage, type ScanResult } from '../../core/scan';
+import {
+  evaluatePolicy,
+  loadPolicy,
+  scanImage,
+  toCycloneDxJson,
+  toSarif,
+  type PolicyEvaluation,
+  type ScanResult,
+} from '../../core/scan';
 import type { Command } from '../command';
 import { table } from '../output';
 
-const FORMATS = ['json', 'table'];
+const FORMATS = ['json', 'table', 'cyclonedx', 'sarif'];
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
 type FailOn = (typeof SEVERITIES)[number];
 
-function tableOf(result: ScanResult): string {
+function policyLines(policy: PolicyEvaluation): string[] {
+  const where = (r: { package?: string; path?: string }) => r.package ?? r.path ?? '';
+  return [
+    '',
+    `policy:   ${policy.verdict === 'pass' ? 'PASS' : `BLOCK (${policy.reasons.length} ${policy.reasons.length === 1 ? 'finding' : 'findings'})`}`,
+    ...(policy.reasons.length
+      ? [
+          table(
+            ['BLOCKED BY', 'WHERE', 'WHY'],
+            policy.reasons.map((r) => [r.id, where(r), r.why]),
+          ),
+        ]
+      : []),
+    ...(policy.warnings.length
+      ? [
+          table(
+            ['WARNING', 'WHERE', 'WHY'],
+            policy.warnings.map((r) => [r.id, where(r), r.why]),
+          ),
+        ]
+      : []),
+    ...(policy.allowed.length
+      ? [
+          table(
+            ['ALLOWED', 'WHERE', 'UNTIL', 'JUSTIFICATION'],
+            policy.allowed.map((a) => [a.id, where(a), a.expires, a.justification]),
+          ),
+        ]
+      : []),
+    ...policy.expiredAllowances.map(
+      (a) =>
+        `expired allowance: ${a.id}${a.package ? ` (${a.package})` : ''}${a.path ? ` (${a.path})` : ''}, ended ${a.expires}`,
+    ),
+  ];
+}
+
+/** One line for stderr when the report itself (SBOM, SARIF) has no place for the verdict. */
+function verdictNote(policy: PolicyEvaluation): string {
+  if (policy.verdict === 'pass') {
+    return `policy: pass${policy.allowed.length ? ` (${policy.allowed.length} allowed)` : ''}`;
+  }
+  return [
+    `policy: BLOCK (${policy.reasons.length})`,
+    ...policy.reasons.map((r) => `  ${r.id}: ${r.why}`),
+  ].join('\n');
+}
+
+function tableOf(result: ScanResult, policy?: PolicyEvaluation): string {
   const { image, summary } = result;
   const counts = SEVERITIES.map((s) => `${summary.vulnerabilities[s]} ${s.toLowerCase()}`).join(
     ', ',
@@ -62,16 +117,33 @@ function tableOf(result: ScanResult): string {
           ),
         ]
       : []),
+    ...(policy ? policyLines(policy) : []),
   ].join('\n');
 }
 
 export const scanCommand: Command = {
   name: 'scan',
   summary: 'Scan an image offline: packages, vulnerabilities, baseline, secrets, malware',
-  usage: 'scan REF [--format json|table] [--fail-on SEVERITY] [--platform OS/ARCH]',
+  usage:
+    'scan REF [--format json|table|cyclonedx|sarif] [--policy FILE] [--fail-on SEVERITY] [--platform OS/ARCH]',
   help: [
     'REF             docker://…, docker-daemon:NAME:TAG, oci:DIR[:TAG] or docker-archive:FILE',
-    '--format        table (default on a terminal) or json (the same as --json)',
+    '--format        table (default on a terminal), json (the same as --json),',
+    '                cyclonedx (a CycloneDX 1.6 JSON SBOM with the vulnerabilities) or',
+    '                sarif (SARIF 2.1.0, for code-scanning services)',
+    '--policy FILE   check the findings against a policy (JSON, or YAML as .yaml/.yml) and',
+    '                exit 1 when it blocks; table and json show the verdict, and with',
+    '                cyclonedx or sarif it goes to stderr. A policy file:',
+    '                  { "block": { "severity": "HIGH", "onlyWithFix": false },',
+    '                    "baseline": { "enforce": ["CONSIGN-BASE-002"] },',
+    '                    "secrets": "block", "malware": "block",',
+    '                    "allow": [{ "id": "CVE-…", "justification": "…",',
+    '                                "expires": "YYYY-MM-DD", "package": "…" }] }',
+    '                block: vulnerabilities at or above a severity (with a fix only, if',
+    '                onlyWithFix); baseline.enforce: checks that block; secrets, malware:',
+    '                block (default) or warn; allow: exceptions by vulnerability id or alias,',
+    '                check id, secret/RULE or malware/RULE (narrowed by package or path),',
+    '                in force through their expires day (UTC), then reported as expired',
     '--fail-on SEV   exit 1 when a vulnerability of this severity or above is found:',
     '                critical, high, medium or low',
     '--platform      which image of a multi-platform index (default: this machine’s)',
@@ -80,6 +152,7 @@ export const scanCommand: Command = {
   ],
   options: {
     format: { type: 'string' },
+    policy: { type: 'string' },
     'fail-on': { type: 'string' },
     platform: { type: 'string' },
   },
@@ -88,7 +161,7 @@ export const scanCommand: Command = {
     const format = typeof values.format === 'string' ? values.format.toLowerCase() : undefined;
     if (format !== undefined && !FORMATS.includes(format)) {
       throw new ConsignError('BAD_REQUEST', `--format ${format} is not a scan format.`, {
-        remedy: 'Use --format json or --format table.',
+        remedy: 'Use --format json, table, cyclonedx or sarif.',
       });
     }
     let failOn: FailOn | undefined;
@@ -101,15 +174,37 @@ export const scanCommand: Command = {
       }
       failOn = wanted as FailOn;
     }
+    // Read before scanning: a broken policy should not cost a scan to find out.
+    const policy = typeof values.policy === 'string' ? await loadPolicy(values.policy) : undefined;
     const result = await scanImage(engine(), positionals[0]!, {
       ...(typeof values.platform === 'string' ? { platform: values.platform } : {}),
     });
-    if (format === 'json' && !out.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      // The table says it itself; JSON readers on a terminal still deserve the warning.
+    const verdict = policy ? evaluatePolicy(result, policy, new Date()) : undefined;
+    if (format === 'cyclonedx' || format === 'sarif') {
+      // Each is one JSON document, so it is also what --json prints.
+      const document =
+        format === 'cyclonedx'
+          ? await toCycloneDxJson(result)
+          : JSON.stringify(toSarif(result), null, 2);
+      process.stdout.write(`${document}\n`);
       if (result.database.warning) out.note(`warning: ${result.database.warning}`);
+      if (verdict) out.note(verdictNote(verdict));
     } else {
-      out.result(result, () => tableOf(result));
+      const report = verdict ? { ...result, policy: verdict } : result;
+      if (format === 'json' && !out.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        // The table says it itself; JSON readers on a terminal still deserve the warning.
+        if (result.database.warning) out.note(`warning: ${result.database.warning}`);
+      } else {
+        out.result(report, () => tableOf(result, verdict));
+      }
+    }
+    let code = 0;
+    if (verdict?.verdict === 'block') {
+      out.note(
+        `The policy blocks this image (${verdict.reasons.length} ${verdict.reasons.length === 1 ? 'finding' : 'findings'}).`,
+      );
+      code = 1;
     }
     if (failOn) {
       const threshold = SEVERITIES.indexOf(failOn);
@@ -119,9 +214,9 @@ export const scanCommand: Command = {
       });
       if (blocking.length) {
         out.note(`${blocking.length} vulnerabilities at ${failOn.toLowerCase()} or above.`);
-        return 1;
+        code = 1;
       }
     }
-    return 0;
+    return code;
   },
 };

@@ -5,3 +5,14 @@ export type { MalwareFinding, SecretFinding } from './content';
 export { walkLayers, FileView, type FileMeta, type LayerInput } from './layers';
 export type { Package, PackageType } from './types';
 export type { OperatingSystem } from './os-release';
+export {
+  evaluatePolicy,
+  loadPolicy,
+  parsePolicy,
+  validatePolicy,
+  type Allowance,
+  type Policy,
+  type PolicyEvaluation,
+  type PolicyReason,
+} from './policy';
+export { toCycloneDxJson, toSarif, type CycloneDxOptions, type SarifOptions } from './formats';

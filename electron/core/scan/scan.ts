@@ -1,6 +1,6 @@
 /**
- * Scanning an image: its layers read once, its OS packages listed, and their vulnerabilities
- * found in the offline OSV database.
+ * Scanning an image: its layers read once, its OS and application packages listed, and their
+ * vulnerabilities found in the offline OSV database.
  */
 import { ConsignError } from '../errors';
 import type { Engine } from '../engine';
@@ -16,6 +16,7 @@ import {
   type VulnDbStatus,
 } from '../vulndb';
 import { apkPackages, APK_INSTALLED } from './apk';
+import { appFindings, AppInventory, tap, type SkippedFile } from './apps';
 import { baselineChecks, type BaselineFinding, type ImageConfig } from './baseline';
 import { ContentScanner, type MalwareFinding, type SecretFinding } from './content';
 import { dpkgPackages, isDpkgDatabase } from './dpkg';
@@ -87,6 +88,8 @@ export interface ScanResult {
   secrets: SecretFinding[];
   /** Known-malicious files and content rules for well-known threats. */
   malware: MalwareFinding[];
+  /** Application files that could not be read (too large, damaged, zip bombs), with why. */
+  skipped?: SkippedFile[];
   summary: {
     packages: number;
     vulnerabilities: Record<Finding['severity']['rating'], number> & { total: number };
@@ -133,6 +136,22 @@ function wantedContent(meta: FileMeta): number {
   return 0;
 }
 
+function toVulnerability(pkg: Package, finding: Finding): Vulnerability {
+  return {
+    id: finding.id,
+    aliases: finding.aliases,
+    package: pkg.name,
+    purl: pkg.purl,
+    installedVersion: pkg.version,
+    // OS advisories fix the source package; the binary package takes the same version.
+    ...(finding.fixedVersion ? { fixedVersion: finding.fixedVersion } : {}),
+    severity: finding.severity.rating,
+    ...(finding.severity.score !== undefined ? { score: finding.severity.score } : {}),
+    ...(finding.severity.vector ? { vector: finding.severity.vector } : {}),
+    ...(finding.summary ? { summary: finding.summary } : {}),
+  };
+}
+
 /** Vulnerabilities of OS packages: advisories name the source package and its version. */
 function osVulnerabilities(
   db: VulnDatabase,
@@ -152,21 +171,7 @@ function osVulnerabilities(
       findings = findVulnerabilities(db.affecting(os.ecosystem, name), version, ordering);
       cache.set(key, findings);
     }
-    for (const finding of findings) {
-      found.push({
-        id: finding.id,
-        aliases: finding.aliases,
-        package: pkg.name,
-        purl: pkg.purl,
-        installedVersion: pkg.version,
-        // The advisory fixes the source package; the binary package takes the same version.
-        ...(finding.fixedVersion ? { fixedVersion: finding.fixedVersion } : {}),
-        severity: finding.severity.rating,
-        ...(finding.severity.score !== undefined ? { score: finding.severity.score } : {}),
-        ...(finding.severity.vector ? { vector: finding.severity.vector } : {}),
-        ...(finding.summary ? { summary: finding.summary } : {}),
-      });
-    }
+    for (const finding of findings) found.push(toVulnerability(pkg, finding));
   }
   return found;
 }
@@ -184,6 +189,7 @@ export async function scanImage(
     if (manifest.kind !== 'manifest') throw new Error('unreachable');
     const config = await readConfig(source.image, manifest);
     const content = new ContentScanner();
+    const apps = new AppInventory();
     const view = await walkLayers(
       manifest.manifest.layers.map((layer) => ({
         digest: layer.digest,
@@ -192,18 +198,30 @@ export async function scanImage(
       })),
       {
         capture: wantedContent,
-        inspect: (meta, stream) => content.inspect(meta, stream),
+        // Application files are read from the same pass over the bytes as the content checks.
+        inspect: async (meta, stream) => {
+          const sink = apps.sink(meta);
+          await content.inspect(meta, sink ? tap(stream, sink) : stream);
+          await sink?.end();
+        },
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
     const { secrets, malware } = content.retain(view.files);
     const os = detectOs(view);
-    const packages = [...dpkgPackages(view, os), ...apkPackages(view, os)];
+    const osPackages = [...dpkgPackages(view, os), ...apkPackages(view, os)];
+    const applications = apps.retain(view.files);
+    const packages = [...osPackages, ...applications.packages];
     const db = VulnDatabase.open(store.workspace.path);
     let vulnerabilities: Vulnerability[];
     let status: VulnDbStatus;
     try {
-      vulnerabilities = osVulnerabilities(db, os, packages);
+      vulnerabilities = [
+        ...osVulnerabilities(db, os, osPackages),
+        ...appFindings(db, applications.packages).map(({ pkg, finding }) =>
+          toVulnerability(pkg, finding),
+        ),
+      ];
       status = db.status();
     } finally {
       db.close();
@@ -224,6 +242,7 @@ export async function scanImage(
       baseline: baselineChecks(config, view),
       secrets,
       malware,
+      ...(applications.skipped.length ? { skipped: applications.skipped } : {}),
       summary: {
         packages: packages.length,
         vulnerabilities: { ...counts, total: vulnerabilities.length },
