@@ -4,10 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db';
-import { runConsign, type CliResult } from '../support/consign-cli';
-import { testEnv } from '../support/test-env';
-
-const env = testEnv();
+import { jsonOf, workspaceCli } from '../support/consign-cli';
 
 interface Event {
   seq: number;
@@ -23,17 +20,8 @@ describe('consign audit', () => {
   let work: string;
   let home: string;
 
-  const consign = (args: string[]) =>
-    runConsign([...args, '--home', home], {
-      env: {
-        CONSIGN_KEYCHAIN_SERVICE: env.keychainService,
-        DBUS_SESSION_BUS_ADDRESS: env.dbusSessionBusAddress,
-      },
-    });
-  const json = <T>(result: CliResult, code = 0): T => {
-    expect(result.code, result.stderr).toBe(code);
-    return JSON.parse(result.stdout) as T;
-  };
+  const consign = workspaceCli(() => home);
+  const json = jsonOf;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'consign-audit-'));

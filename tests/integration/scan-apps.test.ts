@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConsign, type CliResult } from '../support/consign-cli';
+import { jsonOf, workspaceCli } from '../support/consign-cli';
 import { buildImage } from '../support/docker-build';
 import {
   buildGoProgram,
@@ -43,19 +43,12 @@ describe.skipIf(missing)(
     let toolchain: string;
     const ref = 'consign-test/apps:1';
 
-    const consign = (args: string[]) =>
-      runConsign([...args, '--home', join(work, 'home')], {
-        env: {
-          CONSIGN_KEYCHAIN_SERVICE: env.keychainService,
-          DBUS_SESSION_BUS_ADDRESS: env.dbusSessionBusAddress,
-          DOCKER_HOST: env.dockerHost,
-        },
-        timeoutMs: 120_000,
-      });
-    const json = <T>(result: CliResult, code = 0): T => {
-      expect(result.code, result.stderr).toBe(code);
-      return JSON.parse(result.stdout) as T;
-    };
+    const consign = workspaceCli(
+      () => join(work, 'home'),
+      { DOCKER_HOST: env.dockerHost },
+      120_000,
+    );
+    const json = jsonOf;
 
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), 'consign-scan-apps-'));

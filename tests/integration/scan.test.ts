@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import type { Log } from 'sarif';
 import { buildImage } from '../support/docker-build';
-import { runConsign, type CliResult } from '../support/consign-cli';
+import { jsonOf, workspaceCli } from '../support/consign-cli';
 import { cycloneDxSchemaErrors } from '../support/cyclonedx-schema';
 import { testEnv } from '../support/test-env';
 
@@ -53,20 +53,9 @@ describe.skipIf(!env.debianImage)('consign scan of a Debian 12 image', () => {
   let home: string;
   let installed: { name: string; version: string; sourceName: string; sourceVersion: string }[];
 
-  const consign = (args: string[]) =>
-    runConsign([...args, '--home', home], {
-      env: {
-        CONSIGN_KEYCHAIN_SERVICE: env.keychainService,
-        DBUS_SESSION_BUS_ADDRESS: env.dbusSessionBusAddress,
-        DOCKER_HOST: env.dockerHost,
-      },
-      timeoutMs: 180_000,
-    });
+  const consign = workspaceCli(() => home, { DOCKER_HOST: env.dockerHost }, 180_000);
 
-  const json = <T>(result: CliResult, code = 0): T => {
-    expect(result.code, result.stderr).toBe(code);
-    return JSON.parse(result.stdout) as T;
-  };
+  const json = jsonOf;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'consign-scan-'));
@@ -295,15 +284,7 @@ describe('consign scan of an image with planted problems', () => {
   const buildToken = `tok-${randomBytes(8).toString('hex')}`;
   const envPassword = `pw-${randomBytes(8).toString('hex')}`;
 
-  const consign = (args: string[]) =>
-    runConsign([...args, '--home', join(work, 'home')], {
-      env: {
-        CONSIGN_KEYCHAIN_SERVICE: env.keychainService,
-        DBUS_SESSION_BUS_ADDRESS: env.dbusSessionBusAddress,
-        DOCKER_HOST: env.dockerHost,
-      },
-      timeoutMs: 120_000,
-    });
+  const consign = workspaceCli(() => join(work, 'home'), { DOCKER_HOST: env.dockerHost }, 120_000);
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'consign-scan-planted-'));

@@ -14,7 +14,7 @@ import { createEngine, type Engine } from '../../electron/core/engine';
 import { digestOf, MediaType, type Digest } from '../../electron/core/oci';
 import { referrersTag, RegistryClient } from '../../electron/core/registry';
 import { imageSignatures } from '../../electron/core/signing';
-import { runConsign, type CliResult } from '../support/consign-cli';
+import { workspaceCli, type CliResult } from '../support/consign-cli';
 import { COSIGN_REGISTRY_FLAGS, runCosign, writeMinimalTrustedRoot } from '../support/cosign';
 import {
   bufferSource,
@@ -91,13 +91,7 @@ describe.skipIf(!env.cosign || !env.oras)('Sigstore bundle signatures and attest
   let keyPub: string;
   const supports: string[] = [];
 
-  const consign = (args: string[]) =>
-    runConsign([...args, '--home', home], {
-      env: {
-        CONSIGN_KEYCHAIN_SERVICE: env.keychainService,
-        DBUS_SESSION_BUS_ADDRESS: env.dbusSessionBusAddress,
-      },
-    });
+  const consign = workspaceCli(() => home);
 
   const json = <T>(result: CliResult, code = 0): T => {
     expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(code);

@@ -11,7 +11,7 @@ import { openDatabase } from '../../electron/core/db';
 import { MediaType, type Digest } from '../../electron/core/oci';
 import { RegistryClient } from '../../electron/core/registry';
 import { cosignTag } from '../../electron/core/transfer';
-import { runConsign, type CliResult } from '../support/consign-cli';
+import { jsonOf, workspaceCli, type CliResult } from '../support/consign-cli';
 import {
   bufferSource,
   jsonBlob,
@@ -55,18 +55,9 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
   let home: string;
   let work: string;
 
-  const consign = (args: string[]) =>
-    runConsign([...args, '--home', home], {
-      env: {
-        CONSIGN_KEYCHAIN_SERVICE: env.keychainService,
-        DBUS_SESSION_BUS_ADDRESS: env.dbusSessionBusAddress,
-      },
-    });
+  const consign = workspaceCli(() => home);
 
-  const json = <T>(result: CliResult, code = 0): T => {
-    expect(result.code, result.stderr).toBe(code);
-    return JSON.parse(result.stdout) as T;
-  };
+  const json = jsonOf;
 
   /** cosign with its own empty HOME and every request through a proxy on a closed port. */
   const cosign = (args: string[]): Promise<CliResult> =>

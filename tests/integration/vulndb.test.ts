@@ -6,10 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db';
-import { runConsign } from '../support/consign-cli';
-import { testEnv } from '../support/test-env';
-
-const env = testEnv();
+import { workspaceCli } from '../support/consign-cli';
 
 /** DSA-5347-1 as osv.dev serves it for Debian:12 (abridged to the fields matching uses). */
 const dsa = {
@@ -43,13 +40,7 @@ describe('consign vulndb', () => {
   let work: string;
   let home: string;
 
-  const consign = (args: string[]) =>
-    runConsign([...args, '--home', home], {
-      env: {
-        CONSIGN_KEYCHAIN_SERVICE: env.keychainService,
-        DBUS_SESSION_BUS_ADDRESS: env.dbusSessionBusAddress,
-      },
-    });
+  const consign = workspaceCli(() => home);
 
   function zip(name: string, files: Record<string, unknown>): string {
     const path = join(work, name);

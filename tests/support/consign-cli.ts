@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { expect } from 'vitest';
+import { testEnv } from './test-env';
 
 export const CLI = resolve('out/cli/consign.js');
 
@@ -28,4 +30,31 @@ export function runConsign(
     child.on('close', (code, signal) => done({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * `consign` on one workspace with the test keychain (the home is read at each call, so it may be
+ * set in beforeAll), plus any environment of the test's own.
+ */
+export function workspaceCli(
+  home: () => string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs?: number,
+): (args: string[]) => Promise<CliResult> {
+  const test = testEnv();
+  return (args) =>
+    runConsign([...args, '--home', home()], {
+      env: {
+        CONSIGN_KEYCHAIN_SERVICE: test.keychainService,
+        DBUS_SESSION_BUS_ADDRESS: test.dbusSessionBusAddress,
+        ...env,
+      },
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
+}
+
+/** A command's JSON answer, after checking its exit code (stderr explains a wrong one). */
+export function jsonOf<T>(result: CliResult, code = 0): T {
+  expect(result.code, result.stderr).toBe(code);
+  return JSON.parse(result.stdout) as T;
 }

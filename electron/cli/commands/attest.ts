@@ -1,6 +1,5 @@
-import { open, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { ConsignError } from '../../core';
+import { readSmallTextFile } from '../../core/files';
 import { attestImage } from '../../core/signing';
 import type { Command } from '../command';
 
@@ -8,31 +7,12 @@ import type { Command } from '../command';
 const MAX_PREDICATE_BYTES = 64 * 1024 * 1024;
 
 async function readPredicate(file: string): Promise<unknown> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    if (info.size > MAX_PREDICATE_BYTES) {
-      throw new ConsignError(
-        'BAD_INPUT',
-        `The predicate file ${path} is ${info.size} bytes, over ${MAX_PREDICATE_BYTES}.`,
-        { remedy: 'Give a smaller predicate document.' },
-      );
-    }
-    const handle = await open(path, 'r');
-    try {
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (cause) {
-    if (cause instanceof ConsignError) throw cause;
-    throw new ConsignError('BAD_INPUT', `The predicate file ${path} cannot be read.`, {
-      remedy: 'Check the path and its permissions.',
-      cause,
-    });
-  }
+  const { path, text } = await readSmallTextFile(
+    file,
+    'The predicate file',
+    MAX_PREDICATE_BYTES,
+    'Give a smaller predicate document.',
+  );
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {

@@ -13,8 +13,8 @@
  * baseline check, `secret/<rule>` or `malware/<rule>` (optionally only at one `path`). It holds
  * through its `expires` day (UTC); after that it no longer applies and is reported.
  */
-import { open, stat } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { readSmallTextFile } from '../files';
+import { extname } from 'node:path';
 import { z } from 'zod';
 import { ConsignError } from '../errors';
 import { malwareRuleId, secretRuleId } from './formats/finding-ids';
@@ -219,31 +219,12 @@ export async function parsePolicy(text: string, name: string): Promise<Policy> {
 
 /** Reads and validates a policy file. */
 export async function loadPolicy(file: string): Promise<Policy> {
-  const path = resolve(file);
-  let text: string;
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a file');
-    if (info.size > MAX_POLICY_BYTES) {
-      throw new ConsignError(
-        'BAD_INPUT',
-        `The policy ${path} is ${info.size} bytes; a policy is at most ${MAX_POLICY_BYTES}.`,
-        { remedy: 'Give the policy file, not another document.' },
-      );
-    }
-    const handle = await open(path, 'r');
-    try {
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (cause) {
-    if (cause instanceof ConsignError) throw cause;
-    throw new ConsignError('BAD_INPUT', `The policy file ${path} cannot be read.`, {
-      remedy: 'Check the path and its permissions.',
-      cause,
-    });
-  }
+  const { path, text } = await readSmallTextFile(
+    file,
+    'The policy file',
+    MAX_POLICY_BYTES,
+    'Give the policy file, not another document.',
+  );
   return parsePolicy(text, path);
 }
 
