@@ -185,9 +185,254 @@ export type KeyInfo = z.infer<typeof KeyInfo>;
 
 const KeyName = z.string().trim().min(1).max(120);
 const KeyId = z.string().min(1).max(100);
+/** An image reference as skopeo spells it; the engine parses it and explains a mistake. */
+const ImageRef = z.string().min(1).max(4096);
+
+export const SignatureFormat = z.enum(['legacy', 'bundle']);
+export type SignatureFormat = z.infer<typeof SignatureFormat>;
+
+export const SignResult = z.strictObject({
+  digest: Digest,
+  signatures: z.array(
+    z.strictObject({
+      format: SignatureFormat,
+      /** Where the signature lives: the `.sig` tag, or the referrer manifest by digest. */
+      ref: z.string(),
+      /** False when an equal signature by this key was already there. */
+      created: z.boolean(),
+    }),
+  ),
+});
+export type SignResult = z.infer<typeof SignResult>;
+
+/** One signature found on an image, checked against every key of the workspace. */
+export const ImageSignature = z.strictObject({
+  format: SignatureFormat,
+  ref: z.string(),
+  /** The workspace key it verifies with; absent when no known key does. */
+  keyFingerprint: z.string().optional(),
+  keyId: z.string().optional(),
+  keyName: z.string().optional(),
+  keyState: z.enum(['active', 'revoked']).optional(),
+  valid: z.boolean(),
+  /** Why it does not count, when it does not. */
+  reason: z.string().optional(),
+  signedDigest: z.string().optional(),
+  /** For bundles: the in-toto predicate type (cosign's signing one, or an attestation's). */
+  predicateType: z.string().optional(),
+});
+export type ImageSignature = z.infer<typeof ImageSignature>;
+
+export const ImageSignatures = z.strictObject({
+  digest: Digest,
+  signatures: z.array(ImageSignature),
+});
+export type ImageSignatures = z.infer<typeof ImageSignatures>;
+
+/** One signature as checked against the one key a verification was asked about. */
+export const SignatureReport = z.strictObject({
+  format: SignatureFormat,
+  keyFingerprint: z.string().optional(),
+  valid: z.boolean(),
+  reason: z.string().optional(),
+  payloadDigest: Digest.optional(),
+  signedDigest: z.string().optional(),
+  dockerReference: z.string().optional(),
+});
+export type SignatureReport = z.infer<typeof SignatureReport>;
+
+export const VerifyResult = z.strictObject({
+  /** True only when a valid signature by that (unrevoked) key covers the image's digest. */
+  verified: z.boolean(),
+  digest: Digest,
+  key: z.strictObject({
+    fingerprint: z.string(),
+    id: z.string().optional(),
+    revoked: z.boolean().optional(),
+  }),
+  signatures: z.array(SignatureReport),
+  reason: z.string().optional(),
+});
+export type VerifyResult = z.infer<typeof VerifyResult>;
+
+const SignatureFormats = z
+  .array(SignatureFormat)
+  .min(1)
+  .max(2)
+  .refine((formats) => new Set(formats).size === formats.length, 'names a format twice');
 const FilePath = z.string().min(1).max(4096);
 /** Write-only: used by the engine to decrypt or encrypt a key file, never stored or returned. */
 const Passphrase = z.string().min(1).max(1024);
+
+/** What vulnerability data the workspace holds, and how current it is. */
+export const VulnDbStatus = z.strictObject({
+  records: z.number().int().nonnegative(),
+  ecosystems: z.array(z.strictObject({ name: z.string(), records: z.number().int() })),
+  /** When data was last imported. */
+  builtAt: z.string().optional(),
+  /** The newest `modified` time of any record: how current the data itself is. */
+  dataAsOf: z.string().optional(),
+  ageDays: z.number().nonnegative().optional(),
+  stale: z.boolean(),
+  /** What to do about it, when there is no data or it is stale. */
+  warning: z.string().optional(),
+});
+export type VulnDbStatus = z.infer<typeof VulnDbStatus>;
+
+/** The outcome of an import, which is all or nothing. */
+export const VulnDbImportResult = z.strictObject({
+  source: z.string(),
+  kind: z.enum(['zip', 'folder', 'file']),
+  imported: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.number().int(),
+  /** The first few entries that were not OSV records, and why. */
+  skippedReasons: z.array(z.strictObject({ entry: z.string(), reason: z.string() })),
+  ecosystems: z.array(z.string()),
+});
+export type VulnDbImportResult = z.infer<typeof VulnDbImportResult>;
+
+const OsvEvent = z.union([
+  z.strictObject({ introduced: z.string() }),
+  z.strictObject({ fixed: z.string() }),
+  z.strictObject({ last_affected: z.string() }),
+  z.strictObject({ limit: z.string() }),
+]);
+
+/** One stored OSV record, for reading offline: its facts, and the record itself as JSON. */
+export const VulnRecord = z.strictObject({
+  id: z.string(),
+  modified: z.string(),
+  published: z.string().optional(),
+  withdrawn: z.string().optional(),
+  summary: z.string().optional(),
+  details: z.string().optional(),
+  aliases: z.array(z.string()),
+  severity: z.array(z.strictObject({ type: z.string(), score: z.string() })),
+  rating: z.string().optional(),
+  affected: z.array(
+    z.strictObject({
+      ecosystem: z.string(),
+      name: z.string(),
+      purl: z.string().optional(),
+      ranges: z.array(
+        z.strictObject({ type: z.enum(['SEMVER', 'ECOSYSTEM', 'GIT']), events: z.array(OsvEvent) }),
+      ),
+      versions: z.array(z.string()),
+    }),
+  ),
+  /** Links as the record gives them: shown as text, never fetched. */
+  references: z.array(z.strictObject({ type: z.string(), url: z.string() })),
+  /** The record exactly as imported, pretty-printed. */
+  json: z.string(),
+});
+export type VulnRecord = z.infer<typeof VulnRecord>;
+
+export const Severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', 'UNKNOWN']);
+export type Severity = z.infer<typeof Severity>;
+
+export const ScannedPackage = z.strictObject({
+  type: z.enum(['deb', 'apk', 'rpm', 'npm', 'pypi', 'go', 'maven']),
+  name: z.string(),
+  version: z.string(),
+  purl: z.string(),
+  /** The source package it was built from (Debian and Alpine advisories name it). */
+  source: z.strictObject({ name: z.string(), version: z.string() }).optional(),
+  path: z.string().optional(),
+});
+export type ScannedPackage = z.infer<typeof ScannedPackage>;
+
+export const ScannedVulnerability = z.strictObject({
+  id: z.string(),
+  aliases: z.array(z.string()),
+  /** The installed (binary) package's name. */
+  package: z.string(),
+  purl: z.string(),
+  installedVersion: z.string(),
+  fixedVersion: z.string().optional(),
+  severity: Severity,
+  score: z.number().optional(),
+  vector: z.string().optional(),
+  summary: z.string().optional(),
+});
+export type ScannedVulnerability = z.infer<typeof ScannedVulnerability>;
+
+/** A check of how the image was built (CIS Docker Benchmark, section 4). */
+export const BaselineFinding = z.strictObject({
+  id: z.string(),
+  severity: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']),
+  title: z.string(),
+  remedy: z.string(),
+  cis: z.string().optional(),
+  /** What was found: names, paths, ports; never a secret's value. */
+  details: z.array(z.string()),
+});
+export type BaselineFinding = z.infer<typeof BaselineFinding>;
+
+/** Where a secret was left in the image, and by which rule: never the secret itself. */
+export const SecretFinding = z.strictObject({
+  rule: z.string(),
+  title: z.string(),
+  path: z.string(),
+  line: z.number().int(),
+});
+export type SecretFinding = z.infer<typeof SecretFinding>;
+
+export const MalwareFinding = z.strictObject({
+  rule: z.string(),
+  title: z.string(),
+  path: z.string(),
+  sha256: z.string(),
+});
+export type MalwareFinding = z.infer<typeof MalwareFinding>;
+
+export const ScanResult = z.strictObject({
+  image: z.strictObject({
+    ref: z.string(),
+    /** The top-level digest (of the index, for a multi-platform image). */
+    digest: Digest,
+    /** The scanned platform's manifest. */
+    manifest: Digest,
+    platform: ImagePlatform.optional(),
+    os: z
+      .strictObject({
+        id: z.string(),
+        versionId: z.string().optional(),
+        prettyName: z.string().optional(),
+        codename: z.string().optional(),
+        ecosystem: z.string().optional(),
+      })
+      .optional(),
+    layers: z.number().int(),
+  }),
+  packages: z.array(ScannedPackage),
+  vulnerabilities: z.array(ScannedVulnerability),
+  baseline: z.array(BaselineFinding),
+  secrets: z.array(SecretFinding),
+  malware: z.array(MalwareFinding),
+  summary: z.strictObject({
+    packages: z.number().int(),
+    vulnerabilities: z.strictObject({
+      CRITICAL: z.number().int(),
+      HIGH: z.number().int(),
+      MEDIUM: z.number().int(),
+      LOW: z.number().int(),
+      NONE: z.number().int(),
+      UNKNOWN: z.number().int(),
+      total: z.number().int(),
+    }),
+  }),
+  database: VulnDbStatus.pick({ records: true, dataAsOf: true, stale: true, warning: true }),
+});
+export type ScanResult = z.infer<typeof ScanResult>;
+
+/** Chosen by the caller so it can follow a long request's progress events. */
+const TaskId = z.string().min(1).max(100);
+/** `os/arch[/variant]` of a multi-platform image. */
+const PlatformName = z
+  .string()
+  .regex(/^[a-z0-9._-]+\/[a-z0-9._-]+(\/[a-z0-9._-]+)?$/, 'is not os/arch or os/arch/variant');
 
 /**
  * Every channel. Adding a capability means adding its channels here; hosts register handlers
@@ -202,13 +447,13 @@ export const channels = {
   },
   'audit.verify': { request: NoParams, response: AuditVerification },
   'images.inspect': {
-    request: z.strictObject({ ref: z.string().min(1).max(4096) }),
+    request: z.strictObject({ ref: ImageRef }),
     response: ImageInspection,
   },
   'images.copy': {
     request: z.strictObject({
-      source: z.string().min(1).max(4096),
-      destinations: z.array(z.string().min(1).max(4096)).min(1).max(64),
+      source: ImageRef,
+      destinations: z.array(ImageRef).min(1).max(64),
       overwrite: z.boolean().optional(),
       /** Chosen by the caller so it can follow this copy's progress events. */
       taskId: z.string().min(1).max(100).optional(),
@@ -255,9 +500,40 @@ export const channels = {
     request: z.strictObject({ id: KeyId, reason: z.string().trim().min(1).max(1000) }),
     response: KeyInfo,
   },
+  /** Signs a registry image by digest with a workspace key, in the chosen formats. */
+  'images.sign': {
+    request: z.strictObject({ ref: ImageRef, keyId: KeyId, formats: SignatureFormats }),
+    response: SignResult,
+  },
+  /** Every signature on a registry image, with who made it and whether it holds. */
+  'images.signatures': {
+    request: z.strictObject({ ref: ImageRef }),
+    response: ImageSignatures,
+  },
+  /** Whether a valid signature by one workspace key covers a registry image. */
+  'images.verify': {
+    request: z.strictObject({ ref: ImageRef, keyId: KeyId }),
+    response: VerifyResult,
+  },
   'registries.remove': {
     request: z.strictObject({ host: RegistryHost }),
     response: z.strictObject({ removed: z.boolean() }),
+  },
+  'vulndb.status': { request: NoParams, response: VulnDbStatus },
+  /** Imports OSV data the engine reads from its own disk: an `all.zip`, a folder or a file. */
+  'vulndb.import': {
+    request: z.strictObject({ path: FilePath, taskId: TaskId.optional() }),
+    response: VulnDbImportResult,
+  },
+  /** One stored record, by its id or an alias, read offline. */
+  'vulndb.record': {
+    request: z.strictObject({ id: z.string().trim().min(1).max(200) }),
+    response: VulnRecord,
+  },
+  /** An image's packages and their known vulnerabilities, from the offline data. */
+  'images.scan': {
+    request: z.strictObject({ ref: ImageRef, platform: PlatformName.optional() }),
+    response: ScanResult,
   },
 } as const;
 

@@ -35,23 +35,38 @@ export interface BuiltImage {
  * Builds a tiny, uniquely tagged image `FROM scratch` holding one file of `payloadBytes` random
  * bytes, so its size is known and no base image or registry is needed.
  */
-export async function buildTestImage(
+export function buildTestImage(
   docker: Docker,
   options: { repositoryPrefix: string; payloadBytes: number },
+): Promise<BuiltImage> {
+  return buildImageFromFiles(docker, {
+    repositoryPrefix: options.repositoryPrefix,
+    files: { 'payload.bin': randomBytes(options.payloadBytes) },
+  });
+}
+
+/**
+ * Builds a uniquely tagged image `FROM scratch` holding exactly `files` (name → content), each
+ * at `/<name>`: known content for checks of what an image holds, with no base image needed.
+ */
+export async function buildImageFromFiles(
+  docker: Docker,
+  options: { repositoryPrefix: string; files: Record<string, string | Buffer> },
 ): Promise<BuiltImage> {
   const unique = randomBytes(5).toString('hex');
   const repository = `${options.repositoryPrefix}-${unique}`;
   const tag = `t${Date.now().toString(36)}`;
   const ref = `${repository}:${tag}`;
+  const names = Object.keys(options.files);
   const context = await mkdtemp(join(tmpdir(), 'consign-e2e-build-'));
   try {
-    await writeFile(join(context, 'payload.bin'), randomBytes(options.payloadBytes));
+    for (const name of names) await writeFile(join(context, name), options.files[name]!);
     await writeFile(
       join(context, 'Dockerfile'),
-      `FROM scratch\nCOPY payload.bin /payload.bin\nLABEL org.opencontainers.image.title="consign e2e"\n`,
+      `FROM scratch\n${names.map((name) => `COPY ${name} /${name}\n`).join('')}LABEL org.opencontainers.image.title="consign e2e"\n`,
     );
     const stream = await docker.buildImage(
-      { context, src: ['Dockerfile', 'payload.bin'] },
+      { context, src: ['Dockerfile', ...names] },
       { t: ref, rm: true, forcerm: true },
     );
     const messages = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>(

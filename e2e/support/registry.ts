@@ -56,11 +56,12 @@ export class PlainRegistry {
     return { digest, size: bytes.length, mediaType };
   }
 
-  /** A one-layer OCI image of random bytes for `platform`, pushed by digest. */
+  /** A one-layer OCI image of random bytes for `platform`, pushed by digest or at `tag`. */
   async pushImage(
     repository: string,
     platform: { os: string; architecture: string; variant?: string },
     layerBytes: number,
+    tag: string | null = null,
   ) {
     const config = await this.pushBlob(
       repository,
@@ -72,7 +73,7 @@ export class PlainRegistry {
       randomBytes(layerBytes),
       'application/vnd.oci.image.layer.v1.tar+gzip',
     );
-    const manifest = await this.pushManifest(repository, null, {
+    const manifest = await this.pushManifest(repository, tag, {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config,

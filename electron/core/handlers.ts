@@ -1,11 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { AppInfo } from '../../shared/contract';
+import type {
+  AppInfo,
+  ImageSignature,
+  ImageSignatures,
+  SignatureReport,
+  SignResult,
+  VerifyResult,
+} from '../../shared/contract';
 import type { Engine } from './engine';
 import { copyImages, inspectImage } from './images';
 import { listRegistries, loginRegistry, removeRegistry, testRegistry } from './registries';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatch';
+import * as signing from './signing';
 import { systemStatus } from './system';
 import { APP_VERSION } from './version';
+import {
+  importVulnerabilityData,
+  scanImageView,
+  vulnerabilityDataStatus,
+  vulnerabilityRecord,
+} from './vulnerabilities';
 
 export function appInfo(engine: Engine): AppInfo {
   return {
@@ -14,6 +28,59 @@ export function appInfo(engine: Engine): AppInfo {
     host: engine.host,
     platform: `${process.platform}-${process.arch}`,
     engineNode: process.versions.node,
+  };
+}
+
+/**
+ * The signing module's answers, copied field by field into the contract's shapes: the interface
+ * gets exactly what the contract names (fingerprints, ids, names; never key material), and a
+ * field the engine adds later cannot break the strict response check.
+ */
+function signResult(result: signing.SignResult): SignResult {
+  return {
+    digest: result.digest,
+    signatures: result.signatures.map(({ format, ref, created }) => ({ format, ref, created })),
+  };
+}
+
+function imageSignature(found: signing.ImageSignature): ImageSignature {
+  return {
+    format: found.format,
+    ref: found.ref,
+    keyFingerprint: found.keyFingerprint,
+    keyId: found.keyId,
+    keyName: found.keyName,
+    keyState: found.keyState,
+    valid: found.valid,
+    reason: found.reason,
+    signedDigest: found.signedDigest,
+    predicateType: found.predicateType,
+  };
+}
+
+function signatureReport(report: signing.SignatureReport): SignatureReport {
+  return {
+    format: report.format,
+    keyFingerprint: report.keyFingerprint,
+    valid: report.valid,
+    reason: report.reason,
+    payloadDigest: report.payloadDigest,
+    signedDigest: report.signedDigest,
+    dockerReference: report.dockerReference,
+  };
+}
+
+function verifyResult(result: signing.VerifyResult): VerifyResult {
+  return {
+    verified: result.verified,
+    digest: result.digest,
+    key: {
+      fingerprint: result.key.fingerprint,
+      id: result.key.id,
+      revoked: result.key.revoked,
+    },
+    signatures: result.signatures.map(signatureReport),
+    reason: result.reason,
   };
 }
 
@@ -49,6 +116,16 @@ export function engineHandlers(engine: Engine): Handlers {
         },
       });
     },
+    'images.sign': async (request) =>
+      signResult(
+        await signing.signImage(engine, request.ref, request.keyId, { formats: request.formats }),
+      ),
+    'images.signatures': async (request): Promise<ImageSignatures> => {
+      const found = await signing.imageSignatures(engine, request.ref);
+      return { digest: found.digest, signatures: found.signatures.map(imageSignature) };
+    },
+    'images.verify': async (request) =>
+      verifyResult(await signing.verifyImage(engine, request.ref, { keyId: request.keyId })),
     'registries.list': () => listRegistries(engine),
     'registries.login': (request) => loginRegistry(engine, request),
     'registries.test': (request) => testRegistry(engine, request.host),
@@ -63,6 +140,12 @@ export function engineHandlers(engine: Engine): Handlers {
     'keys.export': (request) =>
       engine.requireStore().keys.export(request.id, request.path, request.passphrase),
     'keys.revoke': (request) => engine.requireStore().keys.revoke(request.id, request.reason),
+    'vulndb.status': () => vulnerabilityDataStatus(engine),
+    'vulndb.import': (request) =>
+      importVulnerabilityData(engine, request.path, request.taskId ?? randomUUID()),
+    'vulndb.record': (request) => vulnerabilityRecord(engine, request.id),
+    // Layers are streamed; the engine host keeps serving other requests while a scan runs.
+    'images.scan': (request) => scanImageView(engine, request.ref, request.platform),
   };
 }
 

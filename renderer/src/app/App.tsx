@@ -22,6 +22,7 @@ export function App() {
   const loadInfo = useStore((state) => state.app.load);
   const applyStatusEvent = useStore((state) => state.system.applyEvent);
   const applyProgressEvent = useStore((state) => state.copy.applyProgress);
+  const applyImportProgress = useStore((state) => state.vulndb.applyProgress);
   const mainRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -30,6 +31,7 @@ export function App() {
 
   useEffect(() => subscribe('status', applyStatusEvent), [applyStatusEvent]);
   useEffect(() => subscribe('progress', applyProgressEvent), [applyProgressEvent]);
+  useEffect(() => subscribe('progress', applyImportProgress), [applyImportProgress]);
 
   const Page = pageById(page).component;
   return (

@@ -63,3 +63,8 @@ export function shortDigest(digest: string): string {
   const colon = digest.indexOf(':');
   return colon < 0 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
 }
+
+/** Whether a reference names a registry image, the only kind that carries signatures. */
+export function isRegistryReference(ref: string): boolean {
+  return ref.trim().startsWith('docker://');
+}

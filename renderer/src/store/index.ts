@@ -5,8 +5,11 @@ import { createImagesSlice, type ImagesSlice } from './images';
 import { createInspectorSlice, type InspectorSlice } from './inspector';
 import { createKeysSlice, type KeysSlice } from './keys';
 import { createRegistriesSlice, type RegistriesSlice } from './registries';
+import { createScanSlice, type ScanSlice } from './scan';
+import { createSigningSlice, type SigningSlice } from './signing';
 import { createSystemSlice, type SystemSlice } from './system';
 import { createUiSlice, type UiSlice } from './ui';
+import { createVulnDbSlice, type VulnDbSlice } from './vulndb';
 
 /** The renderer's state: one slice per domain. */
 export type StoreState = UiSlice &
@@ -16,7 +19,10 @@ export type StoreState = UiSlice &
   InspectorSlice &
   CopySlice &
   KeysSlice &
-  RegistriesSlice;
+  SigningSlice &
+  RegistriesSlice &
+  VulnDbSlice &
+  ScanSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
   ...createUiSlice(...args),
@@ -26,7 +32,10 @@ export const useStore = create<StoreState>()((...args) => ({
   ...createInspectorSlice(...args),
   ...createCopySlice(...args),
   ...createKeysSlice(...args),
+  ...createSigningSlice(...args),
   ...createRegistriesSlice(...args),
+  ...createVulnDbSlice(...args),
+  ...createScanSlice(...args),
 }));
 
 export type { PageId } from './ui';

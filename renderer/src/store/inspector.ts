@@ -45,15 +45,17 @@ export const createInspectorSlice: StateCreator<StoreState, [], [], InspectorSli
       open: async (ref) => {
         // Another image's facts must never show under this reference, even for a moment.
         if (get().inspector.ref !== ref) patch({ result: null });
-        await inspect(ref.trim());
+        // Who signed it is part of what the inspector shows, so both are asked at once.
+        await Promise.all([inspect(ref.trim()), get().signing.load(ref)]);
       },
       reload: async () => {
         const { ref } = get().inspector;
-        if (ref) await inspect(ref);
+        if (ref) await Promise.all([inspect(ref), get().signing.load(ref)]);
       },
       close: () => {
         latest++;
         patch({ ref: null, result: null, loading: false, error: null });
+        get().signing.clear();
       },
     },
   };

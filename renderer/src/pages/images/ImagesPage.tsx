@@ -26,6 +26,7 @@ import {
   IconSearch,
   IconSelector,
   IconSend,
+  IconShieldSearch,
   IconZoomScan,
 } from '@tabler/icons-react';
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
@@ -40,6 +41,7 @@ import { useStore } from '../../store';
 import { visibleImages, type ImageSortColumn } from '../../store/images';
 import { CopyDialog } from './CopyDialog';
 import { InspectorDrawer } from './InspectorDrawer';
+import { ScanReport } from './ScanReport';
 import classes from './ImagesPage.module.css';
 
 export function ImagesPage() {
@@ -146,6 +148,7 @@ export function ImagesPage() {
       </Stack>
 
       <InspectorDrawer />
+      <ScanReport />
       <CopyDialog />
     </>
   );
@@ -206,6 +209,7 @@ function RowActions({ image }: { image: LocalImage }) {
   const { t } = useTranslation();
   const inspect = useStore((state) => state.inspector.open);
   const copy = useStore((state) => state.copy.open);
+  const scan = useStore((state) => state.scan.start);
   const ref = localImageReference(image);
   const name = image.repository === '<none>' ? shortImageId(image.id) : image.ref;
   return (
@@ -220,6 +224,17 @@ function RowActions({ image }: { image: LocalImage }) {
       >
         {t('images.inspect')}
       </Button>
+      <Tooltip label={t('scan.actionHint')} withArrow multiline maw={280}>
+        <ActionIcon
+          variant="subtle"
+          size="md"
+          onClick={() => void scan(ref)}
+          aria-label={t('scan.scanImage', { ref: name })}
+          data-testid="image-scan"
+        >
+          <IconShieldSearch size={16} aria-hidden />
+        </ActionIcon>
+      </Tooltip>
       <Tooltip label={t('images.copyToRegistries')} withArrow>
         <ActionIcon
           variant="subtle"

@@ -15,8 +15,8 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
-import { IconRefresh, IconSend, IconSignatureOff } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { IconRefresh, IconSend, IconShieldSearch, IconSignatureOff } from '@tabler/icons-react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImageInspection } from '../../../../shared/contract';
 import { Digest } from '../../components/Digest';
@@ -24,6 +24,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatBytes } from '../../lib/format';
 import { useStore } from '../../store';
 import classes from './ImagesPage.module.css';
+import { SignaturesSection } from './SignaturesSection';
+import { SignDialog } from './SignDialog';
 
 type Platform = NonNullable<ImageInspection['platforms']>[number];
 
@@ -50,6 +52,8 @@ export function InspectorDrawer() {
   const close = useStore((state) => state.inspector.close);
   const reload = useStore((state) => state.inspector.reload);
   const openCopy = useStore((state) => state.copy.open);
+  const startScan = useStore((state) => state.scan.start);
+  const [signing, setSigning] = useState(false);
 
   return (
     <Drawer
@@ -94,6 +98,18 @@ export function InspectorDrawer() {
               >
                 {t('inspector.reload')}
               </Button>
+              <Tooltip label={t('scan.actionHint')} withArrow multiline maw={280}>
+                <Button
+                  variant="default"
+                  size="sm"
+                  leftSection={<IconShieldSearch size={16} aria-hidden />}
+                  onClick={() => void startScan(ref)}
+                  disabled={!result}
+                  data-testid="inspector-scan"
+                >
+                  {t('scan.action')}
+                </Button>
+              </Tooltip>
               <Button
                 size="sm"
                 leftSection={<IconSend size={16} aria-hidden />}
@@ -108,14 +124,27 @@ export function InspectorDrawer() {
 
           {error && <ErrorAlert error={error} testId="inspector-error" />}
           {!error && !result && <InspectorSkeleton label={t('inspector.loading', { ref })} />}
-          {result && <Inspection inspection={result} />}
+          {result && (
+            <Inspection
+              inspection={result}
+              signatures={<SignaturesSection reference={ref} onSign={() => setSigning(true)} />}
+            />
+          )}
         </Stack>
       )}
+      {ref && <SignDialog reference={ref} opened={signing} onClose={() => setSigning(false)} />}
     </Drawer>
   );
 }
 
-function Inspection({ inspection }: { inspection: ImageInspection }) {
+function Inspection({
+  inspection,
+  signatures,
+}: {
+  inspection: ImageInspection;
+  /** Who signed the image, right under what it is. */
+  signatures: ReactNode;
+}) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const index = isIndex(inspection.mediaType);
@@ -163,6 +192,8 @@ function Inspection({ inspection }: { inspection: ImageInspection }) {
           )}
         </DataList>
       </Paper>
+
+      {signatures}
 
       {index && inspection.manifests.length > 0 && <Manifests inspection={inspection} />}
 

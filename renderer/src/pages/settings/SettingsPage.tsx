@@ -28,6 +28,7 @@ import { useNow } from '../../hooks/useNow';
 import { formatDateTime, formatNumber, formatRelativeTime } from '../../lib/format';
 import { useStore } from '../../store';
 import { RegistriesCard } from './RegistriesCard';
+import { VulnDataCard } from './VulnDataCard';
 import classes from './SettingsPage.module.css';
 
 export function SettingsPage() {
@@ -87,6 +88,7 @@ export function SettingsPage() {
           <AboutCard />
         </SimpleGrid>
         <RegistriesCard />
+        <VulnDataCard />
       </Stack>
     </>
   );

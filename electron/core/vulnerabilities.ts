@@ -1,0 +1,214 @@
+/**
+ * The scanner and the offline vulnerability data as the app's contract shows them: the engine's
+ * answers copied field by field into the contract's shapes (so a field the engine adds later
+ * cannot break the strict response check), import progress as engine events, and stored OSV
+ * records read back for showing offline.
+ */
+import type {
+  ScanResult as ScanView,
+  VulnDbImportResult,
+  VulnDbStatus as StatusView,
+  VulnRecord,
+} from '../../shared/contract';
+import type { Engine } from './engine';
+import { ConsignError } from './errors';
+import { scanImage, type ScanResult } from './scan';
+import {
+  importVulnData,
+  parseOsvRecord,
+  VulnDatabase,
+  vulnDataStatus,
+  type ImportResult,
+  type VulnDbStatus,
+} from './vulndb';
+
+/** Progress events of one import: at most ten a second, but always the last one. */
+const PROGRESS_INTERVAL_MS = 100;
+
+function statusView(status: VulnDbStatus): StatusView {
+  return {
+    records: status.records,
+    ecosystems: status.ecosystems.map(({ name, records }) => ({ name, records })),
+    ...(status.builtAt ? { builtAt: status.builtAt } : {}),
+    ...(status.dataAsOf ? { dataAsOf: status.dataAsOf } : {}),
+    ...(status.ageDays !== undefined ? { ageDays: status.ageDays } : {}),
+    stale: status.stale,
+    ...(status.warning ? { warning: status.warning } : {}),
+  };
+}
+
+function importView(result: ImportResult): VulnDbImportResult {
+  return {
+    source: result.source,
+    kind: result.kind,
+    imported: result.imported,
+    updated: result.updated,
+    unchanged: result.unchanged,
+    skipped: result.skipped,
+    skippedReasons: result.skippedReasons.map(({ entry, reason }) => ({ entry, reason })),
+    ecosystems: [...result.ecosystems],
+  };
+}
+
+function scanView(result: ScanResult): ScanView {
+  const { image, summary, database } = result;
+  const os = image.os;
+  return {
+    image: {
+      ref: image.ref,
+      digest: image.digest,
+      manifest: image.manifest,
+      ...(image.platform ? { platform: image.platform } : {}),
+      ...(os
+        ? {
+            os: {
+              id: os.id,
+              ...(os.versionId ? { versionId: os.versionId } : {}),
+              ...(os.prettyName ? { prettyName: os.prettyName } : {}),
+              ...(os.codename ? { codename: os.codename } : {}),
+              ...(os.ecosystem ? { ecosystem: os.ecosystem } : {}),
+            },
+          }
+        : {}),
+      layers: image.layers,
+    },
+    packages: result.packages.map((p) => ({
+      type: p.type,
+      name: p.name,
+      version: p.version,
+      purl: p.purl,
+      ...(p.source ? { source: { name: p.source.name, version: p.source.version } } : {}),
+      ...(p.path ? { path: p.path } : {}),
+    })),
+    vulnerabilities: result.vulnerabilities.map((v) => ({
+      id: v.id,
+      aliases: [...v.aliases],
+      package: v.package,
+      purl: v.purl,
+      installedVersion: v.installedVersion,
+      ...(v.fixedVersion ? { fixedVersion: v.fixedVersion } : {}),
+      severity: v.severity,
+      ...(v.score !== undefined ? { score: v.score } : {}),
+      ...(v.vector ? { vector: v.vector } : {}),
+      ...(v.summary ? { summary: v.summary } : {}),
+    })),
+    baseline: result.baseline.map((b) => ({
+      id: b.id,
+      severity: b.severity,
+      title: b.title,
+      remedy: b.remedy,
+      ...(b.cis ? { cis: b.cis } : {}),
+      details: [...b.details],
+    })),
+    secrets: result.secrets.map(({ rule, title, path, line }) => ({ rule, title, path, line })),
+    malware: result.malware.map(({ rule, title, path, sha256 }) => ({ rule, title, path, sha256 })),
+    summary: {
+      packages: summary.packages,
+      vulnerabilities: { ...summary.vulnerabilities },
+    },
+    database: {
+      records: database.records,
+      ...(database.dataAsOf ? { dataAsOf: database.dataAsOf } : {}),
+      stale: database.stale,
+      ...(database.warning ? { warning: database.warning } : {}),
+    },
+  };
+}
+
+export function vulnerabilityDataStatus(engine: Engine): StatusView {
+  return statusView(vulnDataStatus(engine));
+}
+
+/** Imports OSV data, reporting entries read as `progress` events of `taskId`. */
+export async function importVulnerabilityData(
+  engine: Engine,
+  path: string,
+  taskId: string,
+): Promise<VulnDbImportResult> {
+  const label = 'Importing vulnerability data';
+  let last = 0;
+  let latest = { done: 0, total: undefined as number | undefined };
+  const emit = (state: 'running' | 'done' | 'failed') =>
+    engine.events.emit('progress', {
+      taskId,
+      label,
+      state,
+      done: latest.done,
+      ...(latest.total !== undefined ? { total: latest.total } : {}),
+      unit: 'items',
+    });
+  try {
+    const result = await importVulnData(engine, path, {
+      onProgress(progress) {
+        latest = { done: progress.done, total: progress.total };
+        const now = Date.now();
+        if (now - last < PROGRESS_INTERVAL_MS) return;
+        last = now;
+        emit('running');
+      },
+    });
+    emit('done');
+    return importView(result);
+  } catch (error) {
+    emit('failed');
+    throw error;
+  }
+}
+
+export async function scanImageView(
+  engine: Engine,
+  ref: string,
+  platform: string | undefined,
+): Promise<ScanView> {
+  return scanView(await scanImage(engine, ref, platform ? { platform } : {}));
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A stored OSV record by its id or one of its aliases; NOT_FOUND when the data lacks it. */
+export function vulnerabilityRecord(engine: Engine, id: string): VulnRecord {
+  const db = VulnDatabase.open(engine.requireStore().workspace.path);
+  let raw: unknown;
+  try {
+    raw = db.record(id);
+  } finally {
+    db.close();
+  }
+  if (raw === undefined) {
+    throw new ConsignError('NOT_FOUND', `The vulnerability data has no record ${id}.`, {
+      remedy:
+        'Import OSV data that holds it (Settings → Vulnerability data, or `consign vulndb import PATH`), then look again.',
+    });
+  }
+  // Stored records passed this same reading when they were imported.
+  const record = parseOsvRecord(raw);
+  if (typeof record === 'string' || !isObject(raw)) {
+    throw new Error(`stored record ${id} no longer reads as OSV: ${String(record)}`);
+  }
+  const references = Array.isArray(raw.references) ? raw.references : [];
+  return {
+    id: record.id,
+    modified: record.modified,
+    ...(record.published ? { published: record.published } : {}),
+    ...(record.withdrawn ? { withdrawn: record.withdrawn } : {}),
+    ...(record.summary ? { summary: record.summary } : {}),
+    ...(typeof raw.details === 'string' && raw.details ? { details: raw.details } : {}),
+    aliases: record.aliases,
+    severity: record.severity,
+    ...(record.rating ? { rating: record.rating } : {}),
+    affected: record.affected.map((a) => ({
+      ecosystem: a.ecosystem,
+      name: a.name,
+      ...(a.purl ? { purl: a.purl } : {}),
+      ranges: a.ranges.map((range) => ({ type: range.type, events: range.events })),
+      versions: a.versions,
+    })),
+    references: references.flatMap((ref) =>
+      isObject(ref) && typeof ref.url === 'string'
+        ? [{ type: typeof ref.type === 'string' ? ref.type : 'WEB', url: ref.url }]
+        : [],
+    ),
+    json: JSON.stringify(raw, null, 2),
+  };
+}
