@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestEnv } from '../tests/support/test-env';
-import { runCosign } from './support/cosign';
+import { COSIGN_REGISTRY_FLAGS, runCosign, writeMinimalTrustedRoot } from '../tests/support/cosign';
 import { expect, test } from './support/preview';
 import { PlainRegistry } from './support/registry';
 import { attachScreenshot } from './support/screenshots';
@@ -168,13 +168,31 @@ test.describe('Signing', () => {
         '--key',
         pub,
         '--insecure-ignore-tlog=true',
-        '--allow-http-registry',
-        '--allow-insecure-registry',
+        ...COSIGN_REGISTRY_FLAGS,
         image.pinned,
       ],
-      home,
+      { cwd: home },
     );
     expect(cosign.code, cosign.stderr).toBe(0);
+    // The Sigstore bundle too, the way cosign 2.5 finds bundles: as a sign-predicate attestation.
+    const bundleCheck = await runCosign(
+      env.cosign!,
+      [
+        'verify-attestation',
+        '--new-bundle-format',
+        '--trusted-root',
+        writeMinimalTrustedRoot(home),
+        '--key',
+        pub,
+        '--insecure-ignore-tlog=true',
+        '--type',
+        'https://sigstore.dev/cosign/sign/v1',
+        ...COSIGN_REGISTRY_FLAGS,
+        image.pinned,
+      ],
+      { cwd: home },
+    );
+    expect(bundleCheck.code, bundleCheck.stderr).toBe(0);
     const payloads = JSON.parse(cosign.stdout) as {
       critical: { image: { 'docker-manifest-digest': string } };
     }[];
