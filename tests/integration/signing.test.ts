@@ -1,7 +1,7 @@
 // Legacy cosign signatures made by `consign sign` and checked by `consign verify`, proven against
 // real registries and cosign 2.5 itself (run offline, with its own empty HOME). Sigstore bundles
 // have their own file (signing-bundle.test.ts); here they appear where both formats meet.
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   readAll,
   uniqueRepository,
 } from '../support/registry-fixtures';
+import { COSIGN_REGISTRY_FLAGS, runCosign } from '../support/cosign';
 import { testEnv } from '../support/test-env';
 
 interface SignJson {
@@ -48,7 +49,7 @@ interface SigManifest {
 
 const COSIGN_PASSWORD = 'cosign-signing-test-5e1d';
 const env = testEnv();
-const registryFlags = ['--allow-http-registry', '--allow-insecure-registry'];
+const registryFlags = COSIGN_REGISTRY_FLAGS;
 
 describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', () => {
   const plain = new RegistryClient({ host: env.registryPlain });
@@ -59,32 +60,8 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
 
   const json = jsonOf;
 
-  /** cosign with its own empty HOME and every request through a proxy on a closed port. */
   const cosign = (args: string[]): Promise<CliResult> =>
-    new Promise((done) => {
-      execFile(
-        env.cosign!,
-        args,
-        {
-          cwd: work,
-          timeout: 90_000,
-          env: {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            HOME: work,
-            COSIGN_PASSWORD,
-            HTTPS_PROXY: 'http://127.0.0.1:9',
-            HTTP_PROXY: 'http://127.0.0.1:9',
-            NO_PROXY: '',
-          },
-        },
-        (error, stdout, stderr) =>
-          done({
-            code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-            stdout,
-            stderr,
-          }),
-      );
-    });
+    runCosign(env.cosign!, args, { cwd: work, password: COSIGN_PASSWORD });
 
   const generateKey = async (name: string) =>
     json<KeyInfo>(await consign(['keys', 'generate', '--name', name, '--json']));
@@ -268,6 +245,30 @@ describe.skipIf(!env.cosign)('consign sign and verify (legacy cosign format)', (
     expect(ok.verified).toBe(true);
     expect(ok.signatures[0]).toMatchObject({ valid: true });
     // Our key did not sign it.
+    json(await consign(['verify', target.ref, '--key', key.id, '--json']), 1);
+  });
+
+  it('lets cosign sign with a key exported by consign, and consign verifies it', async () => {
+    const target = await pushBase('exported-key');
+    const file = join(work, 'exported.key');
+    json(
+      await consign(
+        ['keys', 'export', other.id, '--out', file, '--passphrase-stdin', '--json'],
+        COSIGN_PASSWORD,
+      ),
+    );
+    const signed = await cosign([
+      'sign',
+      '--key',
+      file,
+      '--tlog-upload=false',
+      '--yes',
+      ...registryFlags,
+      `${env.registryPlain}/${target.repository}@${target.digest}`,
+    ]);
+    expect(signed.code, signed.stderr).toBe(0);
+    const ok = json<VerifyJson>(await consign(['verify', target.ref, '--key', other.id, '--json']));
+    expect(ok.verified).toBe(true);
     json(await consign(['verify', target.ref, '--key', key.id, '--json']), 1);
   });
 

@@ -40,10 +40,11 @@ export function workspaceCli(
   home: () => string,
   env: NodeJS.ProcessEnv = {},
   timeoutMs?: number,
-): (args: string[]) => Promise<CliResult> {
+): (args: string[], input?: string) => Promise<CliResult> {
   const test = testEnv();
-  return (args) =>
+  return (args, input) =>
     runConsign([...args, '--home', home()], {
+      ...(input === undefined ? {} : { input }),
       env: {
         CONSIGN_KEYCHAIN_SERVICE: test.keychainService,
         DBUS_SESSION_BUS_ADDRESS: test.dbusSessionBusAddress,
