@@ -120,9 +120,10 @@ describe('consign copy when registries fail', () => {
 
   it('resumes after the process is killed mid-copy without re-sending finished blobs', async () => {
     proxy.reset();
-    // Slow the destination down a little so the kill lands mid-copy: fail the later uploads once.
+    destinationProxy.reset();
+    // Through the second door, so the layers are really sent rather than mounted in an instant.
     const targetRepo = uniqueRepository('faults-kill');
-    const target = `docker://${env.registryPlain}/${targetRepo}:v1`;
+    const target = `docker://${destinationProxy.host}/${targetRepo}:v1`;
     const child = spawn(
       process.execPath,
       [CLI, 'copy', `docker://${env.registryPlain}/${repo}:v1`, target, '--home', home],
@@ -130,15 +131,20 @@ describe('consign copy when registries fail', () => {
         stdio: 'ignore',
       },
     );
+    // Listen from the start: a fast copy may be over before the kill below.
+    let running = true;
+    const exited = new Promise((resolve) => child.once('exit', resolve)).then(() => {
+      running = false;
+    });
     // Kill it as soon as the first layer has fully arrived at the destination.
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
+    while (running && Date.now() < deadline) {
       const present = await Promise.all(layers.map((l) => plain.hasBlob(targetRepo, l.digest)));
       if (present.some((size) => size !== null)) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await exited;
     // The tag is written last: a killed copy never leaves a tag on an incomplete image.
     const tagged = await plain.headManifest(targetRepo, 'v1');
     if (tagged) expect(tagged.digest).toBe(digest);
