@@ -2,8 +2,9 @@
  * `npm run bench`: measures the engine against its targets and prints a table (and JSON with
  * --json). Each benchmark runs in its own Node process, so one cannot warm or slow another.
  *
- *   npm run bench [-- --only audit,copy,signing] [--events N] [--copy-size-mb 336]
- *                 [--copy-layers 6] [--copy-runs 3] [--signing-images 100] [--json]
+ *   npm run bench [-- --only audit,copy,signing,scan] [--events N] [--copy-size-mb 336]
+ *                 [--copy-layers 6] [--copy-runs 3] [--signing-images 100] [--scan-runs 3]
+ *                 [--json]
  *
  * audit  append and verify N audit events (bundled with esbuild: it imports the engine)
  * signing scripts/bench/signing.ts: 100 small images on a throwaway loopback registry signed
@@ -12,14 +13,18 @@
  * copy   scripts/bench/copy.ts: an image of incompressible data copied between throwaway loopback
  *        registries by skopeo, oras and `consign copy` (needs docker-registry, skopeo, GNU time,
  *        and a build for the consign rows: `npm run build`)
+ * scan   scripts/bench/scan.ts: an application image of this machine's files (and a larger one)
+ *        scanned by `consign scan`, against `gzip -dc` of its layers (the floor), then again from
+ *        the cache (bundled with esbuild; needs GNU time, gzip and a build: `npm run build`)
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import type { CopyResult, CopyRow } from './bench/copy.ts';
+import type { ScanBenchResult } from './bench/scan.ts';
 import type { SigningResult } from './bench/signing.ts';
 
-const BENCHMARKS = ['audit', 'copy', 'signing'] as const;
+const BENCHMARKS = ['audit', 'copy', 'signing', 'scan'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +34,7 @@ const { values } = parseArgs({
     'copy-layers': { type: 'string', default: '6' },
     'copy-runs': { type: 'string', default: '3' },
     'signing-images': { type: 'string', default: '100' },
+    'scan-runs': { type: 'string', default: '3' },
     json: { type: 'boolean' },
   },
 });
@@ -218,6 +224,62 @@ if (selected.has('signing')) {
         `crypto ${row.cryptoMs.toFixed(0)} ms (${(row.cryptoShare * 100).toFixed(1)}%)`,
         'target: hundreds/s',
       ]);
+    }
+  }
+}
+
+if (selected.has('scan')) {
+  await build({
+    entryPoints: { scan: 'scripts/bench/scan.ts' },
+    outdir: 'out/bench',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const child = spawnSync(process.execPath, ['out/bench/scan.js', '--runs', values['scan-runs']], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  let scan: ScanBenchResult | undefined;
+  try {
+    scan = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as ScanBenchResult;
+  } catch {
+    scan = undefined;
+  }
+  if (child.status !== 0 || !scan) {
+    failed = true;
+    rows.push(['scan', '', `failed (exit ${child.status ?? child.signal})`, '', '']);
+  } else {
+    json.scan = scan;
+    for (const image of scan.images) {
+      const work = `${image.name}: ${(image.compressedBytes / 1e6).toFixed(0)} MB gzip, ${(image.uncompressedBytes / 1e6).toFixed(0)} MB tar, ${image.layers} layers`;
+      rows.push(
+        ['scan: gzip -dc (floor)', work, `${image.floor.seconds.toFixed(2)} s`, '', ''],
+        [
+          'scan: consign scan --no-cache',
+          `${work}, ${image.packages} packages`,
+          `${image.full.seconds.toFixed(2)} s`,
+          `${image.ratio.toFixed(2)}x floor, peak RSS ${image.full.peakRssMiB.toFixed(0)} MiB`,
+          'target <= 1.30x floor',
+        ],
+        [
+          'scan: the engine, in-process',
+          work,
+          `${image.fullInProcessSeconds.toFixed(2)} s`,
+          `${image.inProcessRatio.toFixed(2)}x floor (no command start-up)`,
+          '',
+        ],
+        [
+          'scan: cached re-scan',
+          work,
+          `${image.cachedInProcessMs.toFixed(0)} ms in-process`,
+          `CLI ${(image.cachedCli.seconds * 1000).toFixed(0)} ms (node alone ${(scan.nodeStartSeconds * 1000).toFixed(0)} ms)`,
+          'target < 100 ms',
+        ],
+      );
     }
   }
 }

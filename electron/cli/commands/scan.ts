@@ -71,6 +71,7 @@ function tableOf(result: ScanResult, policy?: PolicyEvaluation): string {
     `image:    ${image.ref}`,
     `digest:   ${image.digest}${image.manifest !== image.digest ? ` (manifest ${image.manifest})` : ''}`,
     `os:       ${image.os?.prettyName ?? image.os?.id ?? 'not detected'}`,
+    ...(result.cached ? [`cached:   layers read ${result.scannedAt}`] : []),
     `packages: ${summary.packages}`,
     `vulnerabilities: ${summary.vulnerabilities.total} (${counts})`,
     `malware: ${result.malware.length}, secrets: ${result.secrets.length}, baseline findings: ${result.baseline.length}`,
@@ -125,7 +126,7 @@ export const scanCommand: Command = {
   name: 'scan',
   summary: 'Scan an image offline: packages, vulnerabilities, baseline, secrets, malware',
   usage:
-    'scan REF [--format json|table|cyclonedx|sarif] [--policy FILE] [--fail-on SEVERITY] [--platform OS/ARCH]',
+    'scan REF [--format json|table|cyclonedx|sarif] [--policy FILE] [--fail-on SEVERITY] [--platform OS/ARCH] [--no-cache]',
   help: [
     'REF             docker://…, docker-daemon:NAME:TAG, oci:DIR[:TAG] or docker-archive:FILE',
     '--format        table (default on a terminal), json (the same as --json),',
@@ -147,6 +148,9 @@ export const scanCommand: Command = {
     '--fail-on SEV   exit 1 when a vulnerability of this severity or above is found:',
     '                critical, high, medium or low',
     '--platform      which image of a multi-platform index (default: this machine’s)',
+    '--no-cache      read every layer again, even for an image scanned before (results are',
+    '                cached by what pins the layers; vulnerabilities are always matched',
+    '                against the current database)',
     'Vulnerabilities come from the OSV data imported with `consign vulndb import`; the scan',
     'runs without it (packages only) and says so.',
   ],
@@ -155,6 +159,7 @@ export const scanCommand: Command = {
     policy: { type: 'string' },
     'fail-on': { type: 'string' },
     platform: { type: 'string' },
+    'no-cache': { type: 'boolean' },
   },
   positionals: { min: 1, max: 1 },
   async run({ engine, out }, { values, positionals }) {
@@ -178,6 +183,7 @@ export const scanCommand: Command = {
     const policy = typeof values.policy === 'string' ? await loadPolicy(values.policy) : undefined;
     const result = await scanImage(engine(), positionals[0]!, {
       ...(typeof values.platform === 'string' ? { platform: values.platform } : {}),
+      ...(values['no-cache'] === true ? { cache: false } : {}),
     });
     const verdict = policy ? evaluatePolicy(result, policy, new Date()) : undefined;
     if (format === 'cyclonedx' || format === 'sarif') {

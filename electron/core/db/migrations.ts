@@ -57,4 +57,15 @@ export const migrations: readonly string[] = [
      seen_at   TEXT NOT NULL,
      PRIMARY KEY (diff_id, algorithm)
    );`,
+  // 6: what a scan read from an image's layers (packages, OS, baseline, secrets, malware), by what
+  //    pins those layers, so re-scanning an unchanged image reads none of them. Vulnerabilities
+  //    are not kept: they are matched again against the current database on every scan.
+  `CREATE TABLE scan_cache (
+     key        TEXT PRIMARY KEY,
+     scanner    INTEGER NOT NULL,
+     inventory  TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     used_at    TEXT NOT NULL
+   );
+   CREATE INDEX scan_cache_used_at ON scan_cache(used_at);`,
 ];

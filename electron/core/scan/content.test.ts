@@ -39,6 +39,25 @@ describe('ContentScanner', () => {
     );
   });
 
+  it('finds a miner marker at every split between large chunks', async () => {
+    for (const marker of ['stratum2+tcp://', '"donate-level"']) {
+      const text = `${'x'.repeat(40)}${marker}${'y'.repeat(40)}`;
+      for (let cut = 30; cut <= 40 + marker.length + 10; cut++) {
+        const scanner = new ContentScanner();
+        const bytes = Buffer.from(text);
+        await scanner.inspect(
+          meta('opt/m.conf', bytes.length),
+          Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]),
+        );
+        const { malware } = scanner.retain(new Set(['opt/m.conf']));
+        expect(
+          malware.map((m) => m.rule),
+          `${marker} cut at ${cut}`,
+        ).toEqual(['coin-miner']);
+      }
+    }
+  });
+
   it('reports only files that remain in the final image', async () => {
     const scanner = new ContentScanner();
     await scan(scanner, 'tmp/eicar.com', EICAR);

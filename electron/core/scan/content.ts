@@ -72,14 +72,20 @@ const BLOCKLIST: ReadonlyMap<string, { rule: string; title: string }> = new Map(
 ]);
 
 /** Strings that only crypto-mining software and its configuration carry. */
-const MINER_MARKERS = [
-  'stratum+tcp://',
-  'stratum+ssl://',
-  'stratum2+tcp://',
-  'xmrig-proxy',
-  '"donate-level"',
-].map((marker) => Buffer.from(marker));
-const LONGEST_MARKER = Math.max(...MINER_MARKERS.map((m) => m.length));
+const POOL_MARKERS = ['stratum+tcp://', 'stratum+ssl://', 'stratum2+tcp://'].map((marker) =>
+  Buffer.from(marker),
+);
+const OTHER_MARKERS = ['xmrig-proxy', '"donate-level"'].map((marker) => Buffer.from(marker));
+/** What every pool marker starts with: one search for it stands for all of them. */
+const POOL_PREFIX = Buffer.from('stratum');
+const LONGEST_MARKER = Math.max(...[...POOL_MARKERS, ...OTHER_MARKERS].map((m) => m.length));
+
+function hasMinerMarker(data: Buffer): boolean {
+  return (
+    OTHER_MARKERS.some((marker) => data.includes(marker)) ||
+    (data.includes(POOL_PREFIX) && POOL_MARKERS.some((marker) => data.includes(marker)))
+  );
+}
 
 /** Secrets are looked for in this much of each text file. */
 export const SECRET_READ_BYTES = 1024 * 1024;
@@ -122,10 +128,14 @@ export class ContentScanner {
         headLength += part.length;
       }
       if (!miner && meta.size <= MAX_RULE_FILE_BYTES) {
-        // The previous chunk's last bytes, so a marker split across chunks is still found.
-        const window = tail.length ? Buffer.concat([tail, chunk]) : chunk;
-        miner = MINER_MARKERS.some((marker) => window.includes(marker));
-        tail = Buffer.from(window.subarray(Math.max(0, window.length - LONGEST_MARKER + 1)));
+        // The chunk itself, then the seam with the previous chunk's last bytes (so a marker split
+        // across chunks is still found) without copying the whole chunk to join them.
+        miner =
+          hasMinerMarker(chunk) ||
+          (tail.length > 0 &&
+            hasMinerMarker(Buffer.concat([tail, chunk.subarray(0, LONGEST_MARKER - 1)])));
+        const end = chunk.length >= LONGEST_MARKER - 1 ? chunk : Buffer.concat([tail, chunk]);
+        tail = Buffer.from(end.subarray(Math.max(0, end.length - LONGEST_MARKER + 1)));
       }
     }
     const sha256 = hash.digest('hex');

@@ -18,8 +18,10 @@ import {
 import { apkPackages, APK_INSTALLED } from './apk';
 import { appFindings, AppInventory, tap, type SkippedFile } from './apps';
 import { baselineChecks, type BaselineFinding, type ImageConfig } from './baseline';
+import { ScanCache, type CachedInventory, type Inventory } from './cache';
 import { ContentScanner, type MalwareFinding, type SecretFinding } from './content';
 import { dpkgPackages, isDpkgDatabase } from './dpkg';
+import { choosePlatform, dockerImageId, platformTarget, subjectKey } from './identity';
 import { walkLayers, type FileMeta } from './layers';
 import { detectOs, OS_RELEASE_PATHS, type OperatingSystem } from './os-release';
 import type { Package } from './types';
@@ -95,39 +97,25 @@ export interface ScanResult {
     vulnerabilities: Record<Finding['severity']['rating'], number> & { total: number };
   };
   database: Pick<VulnDbStatus, 'records' | 'dataAsOf' | 'stale' | 'warning'>;
+  /** True when the layers were not read again: the inventory came from the scan cache. */
+  cached?: boolean;
+  /** When the layers were read (for a cached result, the earlier scan's time). */
+  scannedAt?: string;
 }
 
-const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
-
-/** The platform's manifest: the one given, else this machine's (linux/<arch>), else the first. */
+/** The platform's manifest, fetched when the root is an index. */
 async function pickManifest(
   source: ImageSource,
   root: ParsedManifest,
-  wanted: string | undefined,
-): Promise<{ manifest: ParsedManifest; platform?: Platform }> {
+  chosen: ReturnType<typeof choosePlatform>,
+): Promise<{ manifest: ParsedManifest & { kind: 'manifest' }; platform?: Platform }> {
   if (root.kind === 'manifest') return { manifest: root };
-  const target = wanted ?? `linux/${GO_ARCH[process.arch] ?? process.arch}`;
-  const [os, architecture, variant] = target.split('/');
-  const candidates = root.index.manifests.filter(
-    (d) => d.platform && d.platform.os !== 'unknown' && d.platform.architecture !== 'unknown',
-  );
-  const chosen =
-    candidates.find(
-      (d) =>
-        d.platform!.os === os &&
-        d.platform!.architecture === architecture &&
-        (!variant || d.platform!.variant === variant),
-    ) ?? (wanted ? undefined : candidates[0]);
-  if (!chosen) {
-    throw new ConsignError('BAD_INPUT', `The image has no ${target} variant.`, {
-      remedy: `Choose one of: ${candidates.map((d) => `${d.platform!.os}/${d.platform!.architecture}`).join(', ') || 'none'}.`,
-    });
-  }
   const manifest = await source.manifest(chosen.digest);
   if (manifest.kind !== 'manifest') {
     throw new ConsignError('BAD_INPUT', `${chosen.digest} is a nested index; it is not scanned.`);
   }
-  return { manifest, ...(chosen.platform ? { platform: chosen.platform } : {}) };
+  const platform = chosen.descriptor?.platform;
+  return { manifest, ...(platform ? { platform } : {}) };
 }
 
 function wantedContent(meta: FileMeta): number {
@@ -176,85 +164,160 @@ function osVulnerabilities(
   return found;
 }
 
+/** Reads the image's layers once: everything a scan finds except vulnerabilities. */
+async function readInventory(
+  source: ImageSource,
+  root: ParsedManifest,
+  chosen: ReturnType<typeof choosePlatform>,
+  signal: AbortSignal | undefined,
+): Promise<Inventory> {
+  const { manifest, platform } = await pickManifest(source, root, chosen);
+  const config = await readConfig(source, manifest);
+  const content = new ContentScanner();
+  const apps = new AppInventory();
+  const view = await walkLayers(
+    manifest.manifest.layers.map((layer) => ({
+      digest: layer.digest,
+      size: layer.size,
+      open: () => source.blob(layer),
+    })),
+    {
+      capture: wantedContent,
+      // Application files are read from the same pass over the bytes as the content checks.
+      inspect: async (meta, stream) => {
+        const sink = apps.sink(meta);
+        await content.inspect(meta, sink ? tap(stream, sink) : stream);
+        await sink?.end();
+      },
+      ...(signal ? { signal } : {}),
+    },
+  );
+  const { secrets, malware } = content.retain(view.files);
+  const os = detectOs(view);
+  const applications = apps.retain(view.files);
+  return {
+    image: {
+      digest: root.digest,
+      manifest: manifest.digest,
+      config: manifest.manifest.config.digest,
+      ...(platform ? { platform } : {}),
+      ...(os ? { os } : {}),
+      layers: view.layers.length,
+    },
+    osPackages: [...dpkgPackages(view, os), ...apkPackages(view, os)],
+    appPackages: applications.packages,
+    baseline: baselineChecks(config, view),
+    secrets,
+    malware,
+    skipped: applications.skipped,
+  };
+}
+
+/** The report: the inventory, with vulnerabilities matched against the database as it is now. */
+function report(
+  engine: Engine,
+  ref: string,
+  { inventory, createdAt }: CachedInventory,
+  cached: boolean,
+  digest: Digest = inventory.image.digest,
+): ScanResult {
+  const { osPackages, appPackages } = inventory;
+  const { os } = inventory.image;
+  const packages = [...osPackages, ...appPackages];
+  const db = VulnDatabase.open(engine.requireStore().workspace.path);
+  let vulnerabilities: Vulnerability[];
+  let status: VulnDbStatus;
+  try {
+    vulnerabilities = [
+      ...osVulnerabilities(db, os, osPackages),
+      ...appFindings(db, appPackages).map(({ pkg, finding }) => toVulnerability(pkg, finding)),
+    ];
+    status = db.status();
+  } finally {
+    db.close();
+  }
+  const counts = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, NONE: 0, UNKNOWN: 0 };
+  for (const v of vulnerabilities) counts[v.severity]++;
+  const { platform, layers, manifest } = inventory.image;
+  return {
+    image: {
+      ref,
+      digest,
+      manifest,
+      ...(platform ? { platform } : {}),
+      ...(os ? { os } : {}),
+      layers,
+    },
+    packages,
+    vulnerabilities,
+    baseline: inventory.baseline,
+    secrets: inventory.secrets,
+    malware: inventory.malware,
+    ...(inventory.skipped.length ? { skipped: inventory.skipped } : {}),
+    summary: {
+      packages: packages.length,
+      vulnerabilities: { ...counts, total: vulnerabilities.length },
+    },
+    database: {
+      records: status.records,
+      ...(status.dataAsOf ? { dataAsOf: status.dataAsOf } : {}),
+      stale: status.stale,
+      ...(status.warning ? { warning: status.warning } : {}),
+    },
+    cached,
+    scannedAt: createdAt,
+  };
+}
+
+export interface ScanOptions {
+  platform?: string;
+  signal?: AbortSignal;
+  /** False: read every layer even when the cache has the image (the entry is then refreshed). */
+  cache?: boolean;
+}
+
+/**
+ * Scans an image. An unchanged image is answered from the scan cache without reading a layer:
+ * the key is resolved first (a manifest read, or one inspect for the Docker engine, whose export
+ * is what costs), and only a miss opens the layers.
+ */
 export async function scanImage(
   engine: Engine,
   ref: string,
-  options: { platform?: string; signal?: AbortSignal } = {},
+  options: ScanOptions = {},
 ): Promise<ScanResult> {
-  const store = engine.requireStore();
+  const cache = new ScanCache(engine.requireStore().db);
+  const lookup = options.cache !== false;
+  const dockerId = await dockerImageId(engine, ref);
+  const dockerKey = dockerId
+    ? subjectKey({ kind: 'docker-image', id: dockerId, platform: platformTarget(options.platform) })
+    : undefined;
+  if (dockerKey && lookup) {
+    const hit = cache.get(dockerKey);
+    if (hit) return report(engine, ref, hit, true);
+  }
   const source = await openImage(engine, ref);
+  let inventory: Inventory;
+  let key: string;
   try {
     const root = await source.image.root();
-    const { manifest, platform } = await pickManifest(source.image, root, options.platform);
-    if (manifest.kind !== 'manifest') throw new Error('unreachable');
-    const config = await readConfig(source.image, manifest);
-    const content = new ContentScanner();
-    const apps = new AppInventory();
-    const view = await walkLayers(
-      manifest.manifest.layers.map((layer) => ({
-        digest: layer.digest,
-        size: layer.size,
-        open: () => source.image.blob(layer),
-      })),
-      {
-        capture: wantedContent,
-        // Application files are read from the same pass over the bytes as the content checks.
-        inspect: async (meta, stream) => {
-          const sink = apps.sink(meta);
-          await content.inspect(meta, sink ? tap(stream, sink) : stream);
-          await sink?.end();
-        },
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-    );
-    const { secrets, malware } = content.retain(view.files);
-    const os = detectOs(view);
-    const osPackages = [...dpkgPackages(view, os), ...apkPackages(view, os)];
-    const applications = apps.retain(view.files);
-    const packages = [...osPackages, ...applications.packages];
-    const db = VulnDatabase.open(store.workspace.path);
-    let vulnerabilities: Vulnerability[];
-    let status: VulnDbStatus;
-    try {
-      vulnerabilities = [
-        ...osVulnerabilities(db, os, osPackages),
-        ...appFindings(db, applications.packages).map(({ pkg, finding }) =>
-          toVulnerability(pkg, finding),
-        ),
-      ];
-      status = db.status();
-    } finally {
-      db.close();
+    const chosen = choosePlatform(root, options.platform);
+    key = dockerKey ?? subjectKey({ kind: 'manifest', digest: chosen.digest });
+    if (!dockerKey && lookup) {
+      const hit = cache.get(key);
+      // The same platform manifest may sit in another index now: report the root read today.
+      if (hit) return report(engine, ref, hit, true, root.digest);
     }
-    const counts = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, NONE: 0, UNKNOWN: 0 };
-    for (const v of vulnerabilities) counts[v.severity]++;
-    return {
-      image: {
-        ref,
-        digest: root.digest,
-        manifest: manifest.digest,
-        ...(platform ? { platform } : {}),
-        ...(os ? { os } : {}),
-        layers: view.layers.length,
-      },
-      packages,
-      vulnerabilities,
-      baseline: baselineChecks(config, view),
-      secrets,
-      malware,
-      ...(applications.skipped.length ? { skipped: applications.skipped } : {}),
-      summary: {
-        packages: packages.length,
-        vulnerabilities: { ...counts, total: vulnerabilities.length },
-      },
-      database: {
-        records: status.records,
-        ...(status.dataAsOf ? { dataAsOf: status.dataAsOf } : {}),
-        stale: status.stale,
-        ...(status.warning ? { warning: status.warning } : {}),
-      },
-    };
+    inventory = await readInventory(source.image, root, chosen, options.signal);
   } finally {
     await source.image.close();
   }
+  // The engine's tag may have moved between the inspect and the export: keep the entry only when
+  // the exported image is the one the key names.
+  const { digest, manifest, config } = inventory.image;
+  const pinned = !dockerId || [digest, manifest, config].includes(dockerId as Digest);
+  const entry = pinned
+    ? cache.put(key, inventory)
+    : { inventory, createdAt: new Date().toISOString() };
+  return report(engine, ref, entry, false);
 }
