@@ -52,6 +52,40 @@ const rows: Row[] = [];
 const json: Record<string, unknown> = {};
 let failed = false;
 
+/**
+ * Bundles a benchmark that imports the engine (esbuild; dependencies stay external), runs it in
+ * its own Node process and reads the JSON document it prints last; undefined (and a failed row)
+ * when it fails. Its progress goes to this terminal's stderr.
+ */
+async function runBundled<T>(name: string, args: string[]): Promise<T | undefined> {
+  await build({
+    entryPoints: { [name]: `scripts/bench/${name}.ts` },
+    outdir: 'out/bench',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const child = spawnSync(process.execPath, [`out/bench/${name}.js`, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  let result: T | undefined;
+  try {
+    result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as T;
+  } catch {
+    result = undefined;
+  }
+  if (child.status !== 0 || !result) {
+    failed = true;
+    rows.push([name, '', `failed (exit ${child.status ?? child.signal})`, '', '']);
+    return undefined;
+  }
+  return result;
+}
+
 if (selected.has('audit')) {
   await build({
     entryPoints: { audit: 'scripts/bench/audit.ts' },
@@ -183,31 +217,11 @@ if (selected.has('copy')) {
 }
 
 if (selected.has('signing')) {
-  await build({
-    entryPoints: { signing: 'scripts/bench/signing.ts' },
-    outdir: 'out/bench',
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  const child = spawnSync(
-    process.execPath,
-    ['out/bench/signing.js', '--images', values['signing-images']],
-    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
-  );
-  let signing: SigningResult | undefined;
-  try {
-    signing = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as SigningResult;
-  } catch {
-    signing = undefined;
-  }
-  if (child.status !== 0 || !signing) {
-    failed = true;
-    rows.push(['signing', '', `failed (exit ${child.status ?? child.signal})`, '', '']);
-  } else {
+  const signing = await runBundled<SigningResult>('signing', [
+    '--images',
+    values['signing-images'],
+  ]);
+  if (signing) {
     json.signing = signing;
     rows.push([
       'signing: registry pace',
@@ -229,30 +243,8 @@ if (selected.has('signing')) {
 }
 
 if (selected.has('scan')) {
-  await build({
-    entryPoints: { scan: 'scripts/bench/scan.ts' },
-    outdir: 'out/bench',
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  const child = spawnSync(process.execPath, ['out/bench/scan.js', '--runs', values['scan-runs']], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  let scan: ScanBenchResult | undefined;
-  try {
-    scan = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as ScanBenchResult;
-  } catch {
-    scan = undefined;
-  }
-  if (child.status !== 0 || !scan) {
-    failed = true;
-    rows.push(['scan', '', `failed (exit ${child.status ?? child.signal})`, '', '']);
-  } else {
+  const scan = await runBundled<ScanBenchResult>('scan', ['--runs', values['scan-runs']]);
+  if (scan) {
     json.scan = scan;
     for (const image of scan.images) {
       const work = `${image.name}: ${(image.compressedBytes / 1e6).toFixed(0)} MB gzip, ${(image.uncompressedBytes / 1e6).toFixed(0)} MB tar, ${image.layers} layers`;
