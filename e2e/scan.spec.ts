@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestEnv } from '../tests/support/test-env';
@@ -411,6 +411,43 @@ test.describe('Scanner and vulnerability data', () => {
       await expect(root).toContainText('The image runs as root');
       await expect(root).toContainText('USER');
       await attachScreenshot(page, info, 'scan-baseline.png', { fullPage: false });
+
+      // Export: a CycloneDX SBOM and a SARIF log saved by the engine, never over an existing file.
+      const folder = await mkdtemp(join(tmpdir(), 'consign-e2e-export-'));
+      try {
+        const sbom = join(folder, 'report.cdx.json');
+        await report.getByTestId('scan-export').click();
+        const form = page.getByRole('dialog', { name: 'Export the scan report' });
+        await form.getByTestId('scan-export-path-input').fill(sbom);
+        await form.getByTestId('scan-export-submit').click();
+        await expect(form.getByTestId('scan-export-path')).toHaveText(sbom);
+        const bom = JSON.parse(await readFile(sbom, 'utf8')) as {
+          bomFormat: string;
+          specVersion: string;
+        };
+        expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
+        await form.getByRole('button', { name: 'Close' }).last().click();
+
+        await report.getByTestId('scan-export').click();
+        await form.getByText('SARIF 2.1.0').click();
+        await form.getByTestId('scan-export-path-input').fill(sbom);
+        await form.getByTestId('scan-export-submit').click();
+        await expect(form.getByTestId('scan-export-error')).toContainText('is not overwritten');
+        const sarif = join(folder, 'report.sarif');
+        await form.getByTestId('scan-export-path-input').fill(sarif);
+        await form.getByTestId('scan-export-submit').click();
+        await expect(form.getByTestId('scan-export-done')).toBeVisible();
+        const log = JSON.parse(await readFile(sarif, 'utf8')) as {
+          version: string;
+          runs: { results: { ruleId: string }[] }[];
+        };
+        expect(log.version).toBe('2.1.0');
+        expect(log.runs[0]!.results.map((r) => r.ruleId)).toContain('malware/eicar-test-file');
+        expect(await readFile(sarif, 'utf8')).not.toContain(keyId);
+        await attachScreenshot(page, info, 'scan-export.png', { fullPage: false });
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
     } finally {
       await built.remove();
     }

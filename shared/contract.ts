@@ -387,6 +387,10 @@ export const MalwareFinding = z.strictObject({
 });
 export type MalwareFinding = z.infer<typeof MalwareFinding>;
 
+/** The documents a scan report is saved as: the scan itself, a CycloneDX 1.6 SBOM, SARIF 2.1.0. */
+export const ScanReportFormat = z.enum(['json', 'cyclonedx', 'sarif']);
+export type ScanReportFormat = z.infer<typeof ScanReportFormat>;
+
 export const ScanResult = z.strictObject({
   image: z.strictObject({
     ref: z.string(),
@@ -534,6 +538,20 @@ export const channels = {
   'images.scan': {
     request: z.strictObject({ ref: ImageRef, platform: PlatformName.optional() }),
     response: ScanResult,
+  },
+  /** Saves the image's scan report (from the cache when unchanged) to a new file. */
+  'images.scanExport': {
+    request: z.strictObject({
+      ref: ImageRef,
+      platform: PlatformName.optional(),
+      format: ScanReportFormat,
+      path: FilePath,
+    }),
+    response: z.strictObject({
+      path: z.string(),
+      format: ScanReportFormat,
+      bytes: z.number().int().nonnegative(),
+    }),
   },
 } as const;
 

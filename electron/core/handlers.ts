@@ -13,6 +13,7 @@ import { listRegistries, loginRegistry, removeRegistry, testRegistry } from './r
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatch';
 import * as signing from './signing';
 import { systemStatus } from './system';
+import { exportScanReport } from './scan';
 import { APP_VERSION } from './version';
 import {
   importVulnerabilityData,
@@ -146,6 +147,10 @@ export function engineHandlers(engine: Engine): Handlers {
     'vulndb.record': (request) => vulnerabilityRecord(engine, request.id),
     // Layers are streamed; the engine host keeps serving other requests while a scan runs.
     'images.scan': (request) => scanImageView(engine, request.ref, request.platform),
+    'images.scanExport': (request) =>
+      exportScanReport(engine, request.ref, request.format, request.path, {
+        ...(request.platform ? { platform: request.platform } : {}),
+      }),
   };
 }
 

@@ -3,8 +3,7 @@ import {
   evaluatePolicy,
   loadPolicy,
   scanImage,
-  toCycloneDxJson,
-  toSarif,
+  scanReportText,
   type PolicyEvaluation,
   type ScanResult,
 } from '../../core/scan';
@@ -188,10 +187,7 @@ export const scanCommand: Command = {
     const verdict = policy ? evaluatePolicy(result, policy, new Date()) : undefined;
     if (format === 'cyclonedx' || format === 'sarif') {
       // Each is one JSON document, so it is also what --json prints.
-      const document =
-        format === 'cyclonedx'
-          ? await toCycloneDxJson(result)
-          : JSON.stringify(toSarif(result), null, 2);
+      const document = await scanReportText(result, format);
       process.stdout.write(`${document}\n`);
       if (result.database.warning) out.note(`warning: ${result.database.warning}`);
       if (verdict) out.note(verdictNote(verdict));

@@ -1,6 +1,7 @@
 /** The offline image scanner: files read from the layers once, packages, vulnerabilities. */
 export { scanImage, type ScanResult, type Vulnerability } from './scan';
 export type { BaselineFinding, BaselineSeverity } from './baseline';
+export { exportScanReport, type ExportedReport } from './export';
 export type { MalwareFinding, SecretFinding } from './content';
 export { walkLayers, FileView, type FileMeta, type LayerInput } from './layers';
 export type { Package, PackageType } from './types';
@@ -15,4 +16,11 @@ export {
   type PolicyEvaluation,
   type PolicyReason,
 } from './policy';
-export { toCycloneDxJson, toSarif, type CycloneDxOptions, type SarifOptions } from './formats';
+export {
+  scanReportText,
+  toCycloneDxJson,
+  toSarif,
+  type CycloneDxOptions,
+  type SarifOptions,
+  type ScanReportFormat,
+} from './formats';

@@ -564,6 +564,22 @@ const en = {
     scanImage: 'Scan {{ref}}',
     title: 'Scan report',
     rescan: 'Scan again',
+    export: 'Export…',
+    exportForm: {
+      title: 'Export the scan report',
+      formatLabel: 'Format',
+      format: {
+        cyclonedx: 'CycloneDX 1.6 SBOM',
+        sarif: 'SARIF 2.1.0',
+        json: 'Consign JSON',
+      },
+      path: 'Save to',
+      pathHint: 'Path on this computer for the new file. An existing file is never overwritten.',
+      pathRequired: 'Enter the path of the new file.',
+      submit: 'Export',
+      failed: 'The report could not be saved',
+      done: 'Saved the {{format}} ({{size}} bytes) to:',
+    },
     running: 'Scanning {{ref}}',
     runningNote:
       'Reading the image’s layers once and matching its packages against the vulnerability data… {{seconds}} s',

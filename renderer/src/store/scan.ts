@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { ScanResult, Severity } from '../../../shared/contract';
+import type { ResponseOf, ScanReportFormat, ScanResult, Severity } from '../../../shared/contract';
 import { call, toApiError, type ApiError } from '../api';
 import { nextSort, type PackageColumn, type Sort, type VulnerabilityColumn } from '../lib/scan';
 import type { StoreState } from '.';
@@ -37,6 +37,13 @@ export interface ScanSlice {
     /** Opens the report on `ref` (a skopeo-style reference) and scans it. */
     start: (ref: string) => Promise<void>;
     rescan: () => Promise<void>;
+    /** Saves the open report as a new file the engine writes (never replacing one). */
+    exportReport: (
+      format: ScanReportFormat,
+      path: string,
+    ) => Promise<
+      { ok: true; data: ResponseOf<'images.scanExport'> } | { ok: false; error: ApiError }
+    >;
     close: () => void;
     setTab: (tab: ScanTab) => void;
     setVulnerabilityFilter: (filter: string) => void;
@@ -87,6 +94,20 @@ export const createScanSlice: StateCreator<StoreState, [], [], ScanSlice> = (set
       rescan: async () => {
         const { ref } = get().scan;
         if (ref) await run(ref);
+      },
+      exportReport: async (format, path) => {
+        const { ref } = get().scan;
+        if (!ref) {
+          return {
+            ok: false,
+            error: toApiError('images.scanExport', new Error('No report is open.')),
+          };
+        }
+        try {
+          return { ok: true, data: await call('images.scanExport', { ref, format, path }) };
+        } catch (error) {
+          return { ok: false, error: toApiError('images.scanExport', error) };
+        }
       },
       close: () => {
         latest++;

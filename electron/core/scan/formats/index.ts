@@ -1,6 +1,7 @@
 /** Scan reports in standard formats: CycloneDX 1.6 SBOMs and SARIF 2.1.0. */
 import type { ScanResult } from '../scan';
 import type { CycloneDxOptions } from './cyclonedx';
+import { toSarif } from './sarif';
 
 export { toSarif, type SarifOptions } from './sarif';
 export { malwareRuleId, secretRuleId } from './finding-ids';
@@ -16,4 +17,15 @@ export async function toCycloneDxJson(
 ): Promise<string> {
   const { toCycloneDxJson: serialize } = await import('./cyclonedx');
   return serialize(result, options);
+}
+
+export type ScanReportFormat = 'json' | 'cyclonedx' | 'sarif';
+
+/** The scan as one JSON document in the chosen format. */
+export async function scanReportText(
+  result: ScanResult,
+  format: ScanReportFormat,
+): Promise<string> {
+  if (format === 'cyclonedx') return toCycloneDxJson(result);
+  return JSON.stringify(format === 'sarif' ? toSarif(result) : result, null, 2);
 }

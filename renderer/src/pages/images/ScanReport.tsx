@@ -22,6 +22,7 @@ import {
 } from '@mantine/core';
 import {
   IconAlertTriangle,
+  IconDownload,
   IconChevronDown,
   IconChevronUp,
   IconPackageOff,
@@ -30,7 +31,7 @@ import {
   IconSelector,
   IconShieldCheck,
 } from '@tabler/icons-react';
-import { useDeferredValue, useMemo, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   BaselineFinding,
@@ -53,6 +54,7 @@ import {
 import { useStore } from '../../store';
 import type { ScanTab } from '../../store/scan';
 import classes from './ImagesPage.module.css';
+import { ScanExportDialog } from './ScanExportDialog';
 import { VulnRecordModal } from './VulnRecordModal';
 
 /** The scan report: what the image is, its packages and their known vulnerabilities. */
@@ -64,6 +66,7 @@ export function ScanReport() {
   const error = useStore((state) => state.scan.error);
   const close = useStore((state) => state.scan.close);
   const rescan = useStore((state) => state.scan.rescan);
+  const [exporting, setExporting] = useState(false);
 
   return (
     <>
@@ -97,17 +100,29 @@ export function ScanReport() {
                   {ref}
                 </Text>
               </Stack>
-              <Button
-                variant="default"
-                size="sm"
-                leftSection={<IconRefresh size={16} aria-hidden />}
-                onClick={() => void rescan()}
-                loading={loading}
-                loaderProps={{ 'aria-label': t('scan.running', { ref }) }}
-                data-testid="scan-rescan"
-              >
-                {t('scan.rescan')}
-              </Button>
+              <Group gap="xs" wrap="nowrap">
+                <Button
+                  variant="default"
+                  size="sm"
+                  leftSection={<IconDownload size={16} aria-hidden />}
+                  onClick={() => setExporting(true)}
+                  disabled={!result || loading}
+                  data-testid="scan-export"
+                >
+                  {t('scan.export')}
+                </Button>
+                <Button
+                  variant="default"
+                  size="sm"
+                  leftSection={<IconRefresh size={16} aria-hidden />}
+                  onClick={() => void rescan()}
+                  loading={loading}
+                  loaderProps={{ 'aria-label': t('scan.running', { ref }) }}
+                  data-testid="scan-rescan"
+                >
+                  {t('scan.rescan')}
+                </Button>
+              </Group>
             </Group>
             {error && <ErrorAlert error={error} title={t('scan.failed')} testId="scan-error" />}
             {loading && !result && <Running reference={ref} />}
@@ -116,6 +131,7 @@ export function ScanReport() {
         )}
       </Drawer>
       <VulnRecordModal />
+      <ScanExportDialog opened={exporting} onClose={() => setExporting(false)} />
     </>
   );
 }
