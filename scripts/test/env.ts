@@ -146,8 +146,9 @@ function readState(): State | null {
   }
 }
 
+/** A random password; hex, so it never starts with "-" and is never read as an option. */
 function secret(): string {
-  return randomBytes(18).toString('base64url');
+  return randomBytes(18).toString('hex');
 }
 
 /** Environment for a service: ours minus variables that would reconfigure it, plus the marker. */
