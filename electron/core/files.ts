@@ -1,6 +1,6 @@
 // Reading the small documents people hand to Consign (policies, predicates), bounded and with
 // errors that say which file and what to do.
-import { open, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConsignError } from './errors';
 
@@ -36,4 +36,51 @@ export async function readSmallTextFile(
       cause,
     });
   }
+}
+
+/**
+ * Writes `produce()`'s text to a new file, never replacing one. The file is created exclusively
+ * (with `mode`) before `produce` runs, so nothing is produced (or audited) for a path that cannot
+ * be written, and it is removed again if producing or writing fails.
+ */
+export async function writeNewFile(
+  file: string,
+  produce: () => string | Promise<string>,
+  options: { mode?: number; sync?: boolean } = {},
+): Promise<{ path: string; bytes: number }> {
+  const path = resolve(file);
+  let handle;
+  try {
+    handle = await open(path, 'wx', options.mode ?? 0o644);
+  } catch (cause) {
+    const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
+    throw new ConsignError(
+      'BAD_INPUT',
+      exists ? `${path} already exists; it is not overwritten.` : `${path} cannot be created.`,
+      {
+        remedy: exists
+          ? 'Choose a new file name.'
+          : 'Check that the folder exists and is writable.',
+        cause,
+      },
+    );
+  }
+  let text: string;
+  try {
+    text = await produce();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await rm(path, { force: true });
+    throw error;
+  }
+  try {
+    await handle.writeFile(text, 'utf8');
+    if (options.sync) await handle.sync();
+  } catch (cause) {
+    await handle.close().catch(() => {});
+    await rm(path, { force: true });
+    throw new ConsignError('BAD_INPUT', `${path} could not be written.`, { cause });
+  }
+  await handle.close();
+  return { path, bytes: Buffer.byteLength(text) };
 }

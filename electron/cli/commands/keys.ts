@@ -1,7 +1,6 @@
-import { open, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { KeyInfo } from '../../../shared/contract';
 import { ConsignError } from '../../core';
+import { writeNewFile } from '../../core/files';
 import type { Command, ParsedArgs } from '../command';
 import { table } from '../output';
 import { readSecretFromStdin } from '../stdin';
@@ -88,37 +87,6 @@ function describe(key: KeyInfo): string {
   ].join('\n');
 }
 
-/**
- * Writes a new file, never replacing one: the file is created before `produce` runs (so nothing
- * is exported, or audited, for a path that cannot be written) and removed if it fails.
- */
-async function writeNewFile(path: string, produce: () => string): Promise<string> {
-  const out = resolve(path);
-  let handle;
-  try {
-    handle = await open(out, 'wx', 0o644);
-  } catch (cause) {
-    const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
-    throw new ConsignError(
-      'BAD_INPUT',
-      exists ? `${out} already exists; it is not overwritten.` : `${out} cannot be created.`,
-      {
-        remedy: exists ? 'Choose a new file name.' : 'Check the folder exists and is writable.',
-        cause,
-      },
-    );
-  }
-  try {
-    await handle.writeFile(produce(), 'utf8');
-  } catch (error) {
-    await handle.close();
-    await rm(out, { force: true });
-    throw error;
-  }
-  await handle.close();
-  return out;
-}
-
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'Manage signing keys (private keys stay in the keychain)',
@@ -178,7 +146,7 @@ export const keysCommand: Command = {
       case 'export-public': {
         const keys = engine().requireStore().keys;
         if (typeof values.out === 'string') {
-          const file = await writeNewFile(values.out, () => keys.exportPublic(id));
+          const { path: file } = await writeNewFile(values.out, () => keys.exportPublic(id));
           out.result({ out: file }, () => `Wrote the public key to ${file}.`);
           return 0;
         }

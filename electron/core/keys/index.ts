@@ -11,12 +11,13 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { KeyInfo } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
 import type { Database } from '../db';
 import { ConsignError } from '../errors';
+import { writeNewFile } from '../files';
 import type { Keychain } from '../keychain';
 import { decryptEnvelope, encryptCosignKey, ENCRYPTED_LABELS, pemBlocks } from './cosign-file';
 
@@ -330,40 +331,20 @@ export class KeyStore {
         remedy: 'Give a passphrase to protect the exported key.',
       });
     }
-    const out = resolve(path);
     const row = this.#row(id);
     const privateKey = await this.#privateKey(row, 'exported');
-    const der = privateKey.export({ type: 'pkcs8', format: 'der' });
-    const text = await encryptCosignKey(der, passphrase);
-    der.fill(0);
-    let handle;
-    try {
-      handle = await open(out, 'wx', 0o600);
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      throw new ConsignError(
-        'BAD_INPUT',
-        code === 'EEXIST'
-          ? `${out} already exists; Consign does not overwrite key files.`
-          : `${out} cannot be created.`,
-        {
-          remedy:
-            code === 'EEXIST'
-              ? 'Choose a new file name.'
-              : 'Check the folder exists and is writable.',
-          cause,
-        },
-      );
-    }
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } catch (cause) {
-      await handle.close().catch(() => {});
-      await rm(out, { force: true });
-      throw new ConsignError('BAD_INPUT', `${out} could not be written.`, { cause });
-    }
-    await handle.close();
+    const { path: out } = await writeNewFile(
+      path,
+      async () => {
+        const der = privateKey.export({ type: 'pkcs8', format: 'der' });
+        try {
+          return await encryptCosignKey(der, passphrase);
+        } finally {
+          der.fill(0);
+        }
+      },
+      { mode: 0o600, sync: true },
+    );
     this.#audit.append({
       action: 'key.exported',
       subject: keychainAccount(id),

@@ -2,10 +2,8 @@
  * Saving a scan report to a file the person chose (the app's Export; on the command line the
  * same documents go to stdout). The scan itself comes from the cache when the image is unchanged.
  */
-import { open, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Engine } from '../engine';
-import { ConsignError } from '../errors';
+import { writeNewFile } from '../files';
 import { scanReportText, type ScanReportFormat } from './formats';
 import { scanImage } from './scan';
 
@@ -23,42 +21,16 @@ export async function exportScanReport(
   file: string,
   options: { platform?: string } = {},
 ): Promise<ExportedReport> {
-  const path = resolve(file);
-  // Created before the scan, so a path that cannot be written costs nothing and records nothing.
-  let handle;
-  try {
-    handle = await open(path, 'wx', 0o644);
-  } catch (cause) {
-    const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
-    throw new ConsignError(
-      'BAD_INPUT',
-      exists ? `${path} already exists; it is not overwritten.` : `${path} cannot be created.`,
-      {
-        remedy: exists
-          ? 'Choose a new file name.'
-          : 'Check that the folder exists and is writable.',
-        cause,
-      },
-    );
-  }
-  let text: string;
-  let digest: string;
-  try {
+  let digest = '';
+  const { path, bytes } = await writeNewFile(file, async () => {
     const result = await scanImage(
       engine,
       ref,
       options.platform ? { platform: options.platform } : {},
     );
     digest = result.image.digest;
-    text = `${await scanReportText(result, format)}\n`;
-    await handle.writeFile(text, 'utf8');
-  } catch (error) {
-    await handle.close();
-    await rm(path, { force: true });
-    throw error;
-  }
-  await handle.close();
-  const bytes = Buffer.byteLength(text);
+    return `${await scanReportText(result, format)}\n`;
+  });
   engine.requireStore().audit.append({
     action: 'scan.exported',
     subject: ref,
