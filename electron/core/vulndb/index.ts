@@ -13,3 +13,4 @@ export {
 } from './osv';
 export { findVulnerabilities, type Finding, type Ordering } from './match';
 export { cvss3BaseScore, ratingOfScore, type SeverityRating } from './cvss';
+export { cvss4Score, parseCvss4Vector, type Cvss4Score } from './cvss4';

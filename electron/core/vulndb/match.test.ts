@@ -121,7 +121,7 @@ describe('findVulnerabilities', () => {
     ]);
   });
 
-  it('prefers the package-level severity and reports an unscored CVSS v4 vector as unknown', () => {
+  it('prefers the package-level severity and scores a CVSS v4 vector', () => {
     const v4 = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N';
     const a = entry('A-1', [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }], {
       severity: [{ type: 'CVSS_V4', score: v4 }],
@@ -134,9 +134,42 @@ describe('findVulnerabilities', () => {
     );
     const found = findVulnerabilities([a, b], '1.0', dotted);
     expect(found.map((f) => [f.id, f.severity])).toEqual([
+      ['A-1', { rating: 'CRITICAL', score: 9.3, vector: v4 }],
       ['B-1', { rating: 'HIGH' }],
-      ['A-1', { rating: 'UNKNOWN', vector: v4 }],
     ]);
+  });
+
+  it('prefers a CVSS v4 vector to a v3 one, and falls back past an invalid vector', () => {
+    const v3 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
+    const v4 = 'CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N';
+    const broken = 'CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SI:N';
+    const range = [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }] }];
+    const severities = (severity: StoredAffected['severity'], rating?: string) =>
+      findVulnerabilities(
+        [entry('A-1', range, rating ? { rating } : {}, { severity })],
+        '1.0',
+        dotted,
+      )[0]?.severity;
+    expect(
+      severities([
+        { type: 'CVSS_V3', score: v3 },
+        { type: 'CVSS_V4', score: v4 },
+      ]),
+    ).toEqual({
+      rating: 'HIGH',
+      score: 8.5,
+      vector: v4,
+    });
+    expect(
+      severities([
+        { type: 'CVSS_V4', score: broken },
+        { type: 'CVSS_V3', score: v3 },
+      ]),
+    ).toEqual({ rating: 'CRITICAL', score: 9.8, vector: v3 });
+    expect(severities([{ type: 'CVSS_V4', score: broken }], 'MODERATE')).toEqual({
+      rating: 'MEDIUM',
+    });
+    expect(severities([{ type: 'CVSS_V4', score: broken }])).toEqual({ rating: 'UNKNOWN' });
   });
 
   it('reports no fixed version when one merged record has none', () => {

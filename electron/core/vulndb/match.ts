@@ -11,6 +11,7 @@ import {
   SEVERITY_ORDER,
   type SeverityRating,
 } from './cvss';
+import { cvss4ScoreOf } from './cvss4';
 import type { StoredAffected } from './database';
 import type { OsvRange, OsvSeverity, RangeEvent } from './osv';
 
@@ -22,7 +23,7 @@ export interface Ordering {
 
 export interface Severity {
   rating: SeverityRating;
-  /** The CVSS base score, when a vector gave one. */
+  /** The CVSS score, when a valid vector gave one (its version is the vector's prefix). */
   score?: number;
   vector?: string;
 }
@@ -101,7 +102,18 @@ export function matchAffected(
   return result;
 }
 
+/**
+ * One list's severity: a valid CVSS v4.0 vector first (the newer standard, as sources now
+ * publish it), then a CVSS v3.x vector, then the source's own rating word. An invalid vector
+ * is passed over, so the next of these decides.
+ */
 function severityOf(list: OsvSeverity[] | undefined, rating?: string): Severity | undefined {
+  for (const entry of list ?? []) {
+    if (entry.type === 'CVSS_V4') {
+      const score = cvss4ScoreOf(entry.score);
+      if (score !== undefined) return { rating: ratingOfScore(score), score, vector: entry.score };
+    }
+  }
   for (const entry of list ?? []) {
     if (entry.type === 'CVSS_V3') {
       const score = cvss3BaseScore(entry.score);
@@ -113,18 +125,15 @@ function severityOf(list: OsvSeverity[] | undefined, rating?: string): Severity 
     if (word) return { rating: word };
   }
   const word = rating ? ratingOfWord(rating) : undefined;
-  if (word) return { rating: word };
-  // A CVSS v4 vector without a v3 one or a rating: kept to show, not scored here.
-  const v4 = list?.find((entry) => entry.type === 'CVSS_V4');
-  return v4 ? { rating: 'UNKNOWN', vector: v4.score } : undefined;
+  return word ? { rating: word } : undefined;
 }
 
 const rank = (severity: Severity) => SEVERITY_ORDER.indexOf(severity.rating);
 
 /**
  * The vulnerabilities among `entries` (all naming one package) that affect `version`, merged by
- * alias. Severity comes from the CVSS v3 vector (package-level first, then record-level), else the
- * source's rating; the highest of merged records wins.
+ * alias. Severity comes from the CVSS v4.0 vector, else the v3 one, else the source's rating
+ * (package-level first, then record-level); the highest of merged records wins.
  */
 export function findVulnerabilities(
   entries: StoredAffected[],
