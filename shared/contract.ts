@@ -431,6 +431,64 @@ export const ScanResult = z.strictObject({
 });
 export type ScanResult = z.infer<typeof ScanResult>;
 
+/** How a customer's registry account authenticates: none, basic, or a token from its challenge. */
+export const CustomerAuth = z.enum(['none', 'basic', 'token']);
+export type CustomerAuth = z.infer<typeof CustomerAuth>;
+
+/** A customer account as the interface sees it: the password stays in the keychain. */
+export const Customer = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  /** `HOST[:PORT]` of the customer's registry. */
+  registry: z.string(),
+  /** Where their images go: `<registry>/<namespace>/<name>:<tag>`. */
+  namespace: z.string(),
+  auth: CustomerAuth,
+  username: z.string().optional(),
+  /** Whether a password is stored in the keychain (it is never returned). */
+  hasPassword: z.boolean(),
+  caFile: z.string().optional(),
+  insecureHttp: z.boolean(),
+  /** Free text, one contact per entry (e.g. `Jane Doe <jane@example.com>`). */
+  contacts: z.array(z.string()),
+  notes: z.string().optional(),
+  /** Products (release names) the customer may receive; a delivery refuses the rest. */
+  entitlements: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Customer = z.infer<typeof Customer>;
+
+const CustomerName = z.string().trim().min(1).max(120);
+const ProductName = z.string().trim().min(1).max(200);
+
+/** The fields a person edits; `password` is write-only and omitted means "keep the stored one". */
+export const CustomerInput = z.strictObject({
+  name: CustomerName,
+  registry: z.string().trim().min(1).max(262),
+  namespace: z.string().trim().min(1).max(255),
+  auth: CustomerAuth,
+  username: z.string().min(1).max(256).optional(),
+  password: z.string().min(1).max(8192).optional(),
+  caFile: z.string().max(4096).optional(),
+  insecureHttp: z.boolean().optional(),
+  contacts: z.array(z.string().trim().min(1).max(500)).max(50).optional(),
+  notes: z.string().max(10_000).optional(),
+  entitlements: z.array(ProductName).max(1000).optional(),
+});
+export type CustomerInput = z.infer<typeof CustomerInput>;
+
+/** Test connection: each step, and in plain words what failed and what to do. */
+export const CustomerTest = z.strictObject({
+  name: z.string(),
+  reachable: z.boolean(),
+  authenticated: z.boolean(),
+  canPush: z.boolean(),
+  error: z.string().optional(),
+  remedy: z.string().optional(),
+});
+export type CustomerTest = z.infer<typeof CustomerTest>;
+
 /** Chosen by the caller so it can follow a long request's progress events. */
 const TaskId = z.string().min(1).max(100);
 /** `os/arch[/variant]` of a multi-platform image. */
@@ -552,6 +610,24 @@ export const channels = {
       format: ScanReportFormat,
       bytes: z.number().int().nonnegative(),
     }),
+  },
+  'customers.list': { request: NoParams, response: z.array(Customer) },
+  'customers.get': { request: z.strictObject({ name: CustomerName }), response: Customer },
+  /** Adds a customer, or with `id` edits one (a rename included). Audited. */
+  'customers.save': {
+    request: CustomerInput.extend({ id: z.string().min(1).max(100).optional() }),
+    response: Customer,
+  },
+  'customers.remove': {
+    request: z.strictObject({ name: CustomerName }),
+    response: z.strictObject({ removed: z.boolean() }),
+  },
+  /** Reachable, authenticated, allowed to push (an upload is started and cancelled). */
+  'customers.test': { request: z.strictObject({ name: CustomerName }), response: CustomerTest },
+  /** Writes the customer's verification kit into a folder (created if missing, must be empty). */
+  'customers.kit': {
+    request: z.strictObject({ name: CustomerName, dir: FilePath }),
+    response: z.strictObject({ dir: z.string(), files: z.array(z.string()) }),
   },
 } as const;
 

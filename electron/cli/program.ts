@@ -15,6 +15,7 @@ const commands = new Map<string, () => Promise<Command>>([
   ['inspect', async () => (await import('./commands/inspect')).inspectCommand],
   ['copy', async () => (await import('./commands/copy')).copyCommand],
   ['keys', async () => (await import('./commands/keys')).keysCommand],
+  ['customers', async () => (await import('./commands/customers')).customersCommand],
   ['sign', async () => (await import('./commands/sign')).signCommand],
   ['verify', async () => (await import('./commands/verify')).verifyCommand],
   ['attest', async () => (await import('./commands/attest')).attestCommand],

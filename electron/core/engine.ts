@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { AppInfo } from '../../shared/contract';
 import { AuditLog, type Actor } from './audit';
+import { CustomerStore } from './customers';
 import { openDatabase, type Database } from './db';
 import { DockerEngine } from './docker';
 import { ConsignError } from './errors';
@@ -29,6 +30,8 @@ export interface WorkspaceServices {
   registryCredentials: RegistryCredentialStore;
   /** Signing keys: metadata here, private keys in the keychain. */
   keys: KeyStore;
+  /** Customer accounts: settings here, passwords in the keychain. */
+  customers: CustomerStore;
 }
 
 /** Registry clients by host, configured with the host's stored settings and credentials. */
@@ -81,6 +84,7 @@ function openStore(
       audit,
       registryCredentials: new RegistryCredentialStore(db, keychain, env),
       keys: new KeyStore(db, audit, keychain),
+      customers: new CustomerStore(db, audit, keychain),
     };
   } catch (error) {
     if (error instanceof ConsignError) return error;

@@ -7,6 +7,7 @@ import type {
   SignResult,
   VerifyResult,
 } from '../../shared/contract';
+import { writeVerificationKit } from './customers/kit';
 import type { Engine } from './engine';
 import { copyImages, inspectImage } from './images';
 import { listRegistries, loginRegistry, removeRegistry, testRegistry } from './registries';
@@ -151,6 +152,14 @@ export function engineHandlers(engine: Engine): Handlers {
       exportScanReport(engine, request.ref, request.format, request.path, {
         ...(request.platform ? { platform: request.platform } : {}),
       }),
+    'customers.list': () => engine.requireStore().customers.list(),
+    'customers.get': (request) => engine.requireStore().customers.get(request.name),
+    'customers.save': (request) => engine.requireStore().customers.save(request),
+    'customers.remove': async (request) => ({
+      removed: await engine.requireStore().customers.remove(request.name),
+    }),
+    'customers.test': (request) => engine.requireStore().customers.test(request.name),
+    'customers.kit': (request) => writeVerificationKit(engine, request.name, request.dir),
   };
 }
 

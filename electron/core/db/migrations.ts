@@ -68,4 +68,26 @@ export const migrations: readonly string[] = [
      used_at    TEXT NOT NULL
    );
    CREATE INDEX scan_cache_used_at ON scan_cache(used_at);`,
+  // 7: customer accounts and what they are entitled to; a password lives in the keychain
+  //    (account customer:<id>), never here: has_password only says whether one is stored.
+  `CREATE TABLE customers (
+     id            TEXT PRIMARY KEY,
+     name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     registry      TEXT NOT NULL,
+     namespace     TEXT NOT NULL,
+     auth          TEXT NOT NULL,
+     username      TEXT,
+     has_password  INTEGER NOT NULL DEFAULT 0,
+     ca_file       TEXT,
+     insecure_http INTEGER NOT NULL DEFAULT 0,
+     contacts      TEXT NOT NULL DEFAULT '[]',
+     notes         TEXT,
+     created_at    TEXT NOT NULL,
+     updated_at    TEXT NOT NULL
+   );
+   CREATE TABLE customer_entitlements (
+     customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+     product     TEXT NOT NULL,
+     PRIMARY KEY (customer_id, product)
+   );`,
 ];

@@ -304,6 +304,16 @@ export class RegistryClient {
     throw rejected(this.host, 'answer the API check', res.status, body);
   }
 
+  /**
+   * Proves push permission on a repository without writing anything: starts a blob upload and
+   * cancels it at once (a cancelled session leaves no blob, tag or repository behind).
+   */
+  async probePush(repository: string, signal?: AbortSignal): Promise<void> {
+    this.#checkRepository(repository);
+    const session = await this.#startUpload(repository, signal);
+    await this.#cancelUpload(repository, session);
+  }
+
   // ---- manifests ----------------------------------------------------------------------------
 
   /**
