@@ -29,6 +29,7 @@ import {
   IconTrash,
 } from '@tabler/icons-react';
 import { useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { CopyResult } from '../../../../shared/contract';
 import { Digest } from '../../components/Digest';
@@ -191,11 +192,22 @@ function CopyForm({ source }: { source: string }) {
 
 function problemText(
   check: Extract<DestinationCheck, { ok: false }>,
-  t: ReturnType<typeof useTranslation>['t'],
+  t: TFunction,
   example: string,
 ): string {
-  return t(`copy.invalid.${check.problem}`, { example });
+  return t(PROBLEM_MESSAGES[check.problem], { example });
 }
+
+/** Each problem's message, named in full so the translation keys stay checked. */
+const PROBLEM_MESSAGES = {
+  empty: 'copy.invalid.empty',
+  transport: 'copy.invalid.transport',
+  host: 'copy.invalid.host',
+  repository: 'copy.invalid.repository',
+  tag: 'copy.invalid.tag',
+  digest: 'copy.invalid.digest',
+  duplicate: 'copy.invalid.duplicate',
+} as const satisfies Record<Extract<DestinationCheck, { ok: false }>['problem'], string>;
 
 function CopyRun() {
   const { t } = useTranslation();

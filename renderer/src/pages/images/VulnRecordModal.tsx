@@ -18,6 +18,7 @@ import {
 } from '@mantine/core';
 import { IconCheck, IconChevronDown, IconChevronRight, IconCopy } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { VulnRecord } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -27,7 +28,7 @@ import classes from './ImagesPage.module.css';
 
 type RangeEvent = VulnRecord['affected'][number]['ranges'][number]['events'][number];
 
-function eventText(event: RangeEvent, t: ReturnType<typeof useTranslation>['t']): string {
+function eventText(event: RangeEvent, t: TFunction): string {
   if ('introduced' in event) return t('record.event.introduced', { version: event.introduced });
   if ('fixed' in event) return t('record.event.fixed', { version: event.fixed });
   if ('last_affected' in event) {
