@@ -1,6 +1,13 @@
-import { IconKey, IconSettings, IconStack2, type Icon } from '@tabler/icons-react';
+import {
+  IconBuildingStore,
+  IconKey,
+  IconSettings,
+  IconStack2,
+  type Icon,
+} from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import type { ParseKeys } from 'i18next';
+import { CustomersPage } from '../pages/customers/CustomersPage';
 import { ImagesPage } from '../pages/images/ImagesPage';
 import { KeysPage } from '../pages/keys/KeysPage';
 import { SettingsPage } from '../pages/settings/SettingsPage';
@@ -20,6 +27,13 @@ export interface PageDefinition {
 export const pages: readonly PageDefinition[] = [
   { id: 'images', label: 'nav.images', icon: IconStack2, component: ImagesPage, group: 'main' },
   { id: 'keys', label: 'nav.keys', icon: IconKey, component: KeysPage, group: 'main' },
+  {
+    id: 'customers',
+    label: 'customers.title',
+    icon: IconBuildingStore,
+    component: CustomersPage,
+    group: 'main',
+  },
   {
     id: 'settings',
     label: 'nav.settings',

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createAppSlice, type AppSlice } from './app';
 import { createCopySlice, type CopySlice } from './copy';
+import { createCustomersSlice, type CustomersSlice } from './customers';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createInspectorSlice, type InspectorSlice } from './inspector';
 import { createKeysSlice, type KeysSlice } from './keys';
@@ -22,7 +23,8 @@ export type StoreState = UiSlice &
   SigningSlice &
   RegistriesSlice &
   VulnDbSlice &
-  ScanSlice;
+  ScanSlice &
+  CustomersSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
   ...createUiSlice(...args),
@@ -36,6 +38,7 @@ export const useStore = create<StoreState>()((...args) => ({
   ...createRegistriesSlice(...args),
   ...createVulnDbSlice(...args),
   ...createScanSlice(...args),
+  ...createCustomersSlice(...args),
 }));
 
 export type { PageId } from './ui';
