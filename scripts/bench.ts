@@ -6,7 +6,8 @@
  *                 [--copy-layers 6] [--copy-runs 3] [--signing-images 100] [--scan-runs 3]
  *                 [--json]
  *
- * audit  append and verify N audit events (bundled with esbuild: it imports the engine)
+ * audit  append N audit events, verify them (chain and signed checkpoints), filter them as the
+ *        Audit page does, export and verify the export (bundled with esbuild: it imports the engine)
  * signing scripts/bench/signing.ts: 100 small images on a throwaway loopback registry signed
  *        in-process per format (legacy, bundle, both): signatures/s and the share spent in crypto
  *        (bundled with esbuild; needs docker-registry and a Secret Service keychain)
@@ -100,23 +101,44 @@ if (selected.has('audit')) {
 
   const audit = JSON.parse(
     execFileSync(process.execPath, ['out/bench/audit.js', values.events], { encoding: 'utf8' }),
-  ) as { events: number; appendMs: number; appendPerSecond: number; verifyMs: number };
+  ) as {
+    events: number;
+    appendMs: number;
+    appendPerSecond: number;
+    checkpoints: number;
+    verifyMs: number;
+    filterMs: Record<string, number>;
+    filterMaxMs: number;
+    exportMs: number;
+    verifyExportMs: number;
+  };
   json.audit = audit;
   rows.push(
     [
       'audit: append',
       `${audit.events} events`,
       `${audit.appendMs} ms`,
-      `${audit.appendPerSecond}/s`,
+      `${audit.appendPerSecond}/s, ${audit.checkpoints} checkpoints`,
       '',
     ],
     [
-      'audit: verify chain',
+      'audit: verify chain + checkpoints',
       `${audit.events} events`,
       `${audit.verifyMs} ms`,
       '',
       'target < 1000 ms',
     ],
+    [
+      'audit: filter (count + page)',
+      `${audit.events} events`,
+      `${audit.filterMaxMs} ms (slowest)`,
+      Object.entries(audit.filterMs)
+        .map(([name, ms]) => `${name} ${ms}`)
+        .join(', '),
+      'target < 100 ms',
+    ],
+    ['audit: export JSONL', `${audit.events} events`, `${audit.exportMs} ms`, '', ''],
+    ['audit: verify export', `${audit.events} events`, `${audit.verifyExportMs} ms`, '', ''],
   );
 }
 

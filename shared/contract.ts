@@ -87,6 +87,10 @@ export const AuditVerification = z.strictObject({
   events: z.number().int(),
   firstBadSeq: z.number().int().nullable(),
   reason: z.string().optional(),
+  /** Signed checkpoints checked, the last one's event, and the first that failed (if any). */
+  checkpoints: z.number().int().optional(),
+  lastCheckpointSeq: z.number().int().nullable().optional(),
+  badCheckpointSeq: z.number().int().optional(),
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
 
@@ -489,6 +493,38 @@ export const CustomerTest = z.strictObject({
 });
 export type CustomerTest = z.infer<typeof CustomerTest>;
 
+/** One audit event as recorded: every field takes part in the hash chain. */
+export const AuditEventView = z.strictObject({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.strictObject({ user: z.string(), host: z.string(), app: z.string() }),
+  action: z.string(),
+  subject: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+export type AuditEventView = z.infer<typeof AuditEventView>;
+
+/** Which events: all given conditions hold. Times are ISO 8601 (inclusive). */
+export const AuditQuery = z.strictObject({
+  since: z.string().max(64).optional(),
+  until: z.string().max(64).optional(),
+  /** An action (`image.signed`) or a family ending in a dot (`image.`). */
+  action: z.string().max(200).optional(),
+  /** The OS user (or `user@host`) who acted. */
+  actor: z.string().max(300).optional(),
+  customer: z.string().max(200).optional(),
+  release: z.string().max(300).optional(),
+  /** A signing key's fingerprint (or its start) or id. */
+  key: z.string().max(200).optional(),
+  /** Free text matched against subject and details. */
+  search: z.string().max(500).optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditExportFormat = z.enum(['jsonl', 'csv', 'html']);
+export type AuditExportFormat = z.infer<typeof AuditExportFormat>;
+
 /** Chosen by the caller so it can follow a long request's progress events. */
 const TaskId = z.string().min(1).max(100);
 /** `os/arch[/variant]` of a multi-platform image. */
@@ -628,6 +664,23 @@ export const channels = {
   'customers.kit': {
     request: z.strictObject({ name: CustomerName, dir: FilePath }),
     response: z.strictObject({ dir: z.string(), files: z.array(z.string()) }),
+  },
+  /** A page of events matching the query, oldest first, and how many match in all. */
+  'audit.list': {
+    request: AuditQuery.extend({
+      offset: z.number().int().nonnegative().optional(),
+      limit: z.number().int().min(1).max(5000).optional(),
+    }),
+    response: z.strictObject({ total: z.number().int(), events: z.array(AuditEventView) }),
+  },
+  /** Writes a signed export of the matching events to a new file. */
+  'audit.export': {
+    request: z.strictObject({ path: FilePath, format: AuditExportFormat, query: AuditQuery }),
+    response: z.strictObject({
+      out: z.string(),
+      events: z.number().int(),
+      format: AuditExportFormat,
+    }),
   },
 } as const;
 

@@ -74,7 +74,8 @@ function openStore(
   try {
     const workspace = openWorkspace(path);
     const db = openDatabase(workspace.databasePath);
-    const audit = new AuditLog(db, currentActor());
+    // The audit key's private key lives in the keychain; appends never wait for it.
+    const audit = new AuditLog(db, currentActor(), undefined, { secrets: keychain });
     if (audit.count() === 0) {
       audit.append({ action: 'workspace.created', subject: workspace.path, details: {} });
     }

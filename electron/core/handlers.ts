@@ -7,6 +7,7 @@ import type {
   SignResult,
   VerifyResult,
 } from '../../shared/contract';
+import { auditFilter, exportAudit } from './audit';
 import { writeVerificationKit } from './customers/kit';
 import type { Engine } from './engine';
 import { copyImages, inspectImage } from './images';
@@ -92,7 +93,7 @@ export function engineHandlers(engine: Engine): Handlers {
     'app.info': () => appInfo(engine),
     'system.status': () => systemStatus(engine),
     'images.list': (request) => engine.docker.listImages({ all: request.all ?? false }),
-    'audit.verify': () => engine.requireStore().audit.verify(),
+    'audit.verify': () => engine.requireStore().audit.verifyAndCheckpoint(),
     'images.inspect': (request) => inspectImage(engine, request.ref),
     'images.copy': (request) => {
       const taskId = request.taskId ?? randomUUID();
@@ -160,6 +161,28 @@ export function engineHandlers(engine: Engine): Handlers {
     }),
     'customers.test': (request) => engine.requireStore().customers.test(request.name),
     'customers.kit': (request) => writeVerificationKit(engine, request.name, request.dir),
+    'audit.list': (request) => {
+      const { offset = 0, limit = 500, ...query } = request;
+      const { audit } = engine.requireStore();
+      const filter = auditFilter(query);
+      // Copied field by field: the strict response must not see anything the log adds later.
+      const events = audit.list({ ...filter, offset, limit }).map((event) => ({
+        seq: event.seq,
+        at: event.at,
+        actor: { user: event.actor.user, host: event.actor.host, app: event.actor.app },
+        action: event.action,
+        subject: event.subject,
+        details: event.details,
+        hash: event.hash,
+      }));
+      return { total: audit.count(filter), events };
+    },
+    'audit.export': (request) =>
+      exportAudit(engine.requireStore().audit, {
+        path: request.path,
+        format: request.format,
+        filter: auditFilter(request.query),
+      }).then(({ out, events, format }) => ({ out, events, format })),
   };
 }
 

@@ -54,17 +54,31 @@ describe('consign audit', () => {
     expect(json<Event[]>(await consign(['audit', 'list', '--limit', '1', '--json']))).toHaveLength(
       1,
     );
+    const seqs = async (...args: string[]): Promise<number[]> =>
+      json<Event[]>(await consign(['audit', 'list', ...args, '--json'])).map((e) => e.seq);
+    const keyId = (all[1]!.details as { id: string }).id;
+    const fingerprint = (all[1]!.details as { fingerprint: string }).fingerprint;
+    expect(await seqs('--key', keyId)).toEqual([2, 3]);
+    expect(await seqs('--key', fingerprint.slice(0, 12).toUpperCase())).toEqual([2, 3]);
+    expect(await seqs('--search', 'AUDIT-TEST')).toEqual([2, 3]);
+    expect(await seqs('--actor', `${all[0]!.actor.user}@${all[0]!.actor.host}`)).toEqual([1, 2, 3]);
+    expect(await seqs('--customer', 'nobody')).toEqual([]);
+    expect(await seqs('--release', 'shop@1.0')).toEqual([]);
     expect((await consign(['audit', 'list', '--since', 'yesterday'])).code).toBe(2);
+    expect((await consign(['audit', 'verify', '--customer', 'x'])).code).toBe(2);
     expect((await consign(['audit', 'frobnicate'])).code).toBe(2);
   });
 
   it('verifies the chain, and names the first event someone altered', async () => {
+    // Verifying also signs a checkpoint, with an audit key it creates and announces (event 4).
     expect(
       json<{ ok: boolean; events: number }>(await consign(['audit', 'verify', '--json'])),
     ).toEqual({
       ok: true,
       events: 3,
       firstBadSeq: null,
+      checkpoints: 1,
+      lastCheckpointSeq: 4,
     });
     const db = openDatabase(join(home, 'consign.db'));
     db.prepare('UPDATE audit_events SET details = ? WHERE seq = 2').run('{"name":"someone else"}');

@@ -1,73 +1,178 @@
 import { ConsignError } from '../../core';
-import type { AuditFilter } from '../../core/audit';
-import type { Command } from '../command';
+import {
+  auditFilter,
+  exportAudit,
+  verifyExport,
+  type AuditFilter,
+  type AuditVerificationResult,
+  type ExportVerification,
+} from '../../core/audit';
+import { readSmallTextFile } from '../../core/files';
+import { AuditExportFormat, type AuditQuery } from '../../../shared/contract';
+import type { Command, ParsedArgs } from '../command';
 import { table } from '../output';
 
-const SUBCOMMANDS = ['list', 'verify'];
-const LIST_OPTIONS = ['since', 'until', 'action', 'subject', 'limit'];
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const USAGE =
+  'audit list [filters] [--limit N] | audit verify | audit export --out F [--format jsonl|csv|html] [filters] | audit verify-export F [--public-key F]';
 
-/** An ISO 8601 date or time as the log stores it (UTC); a bare date ends at the day's end. */
-function instant(option: string, value: string, endOfDay: boolean): string {
-  const time = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(time)) {
-    throw new ConsignError('BAD_REQUEST', `--${option} ${value} is not a date or time.`, {
-      remedy: 'Use ISO 8601, for example 2026-11-01 or 2026-11-01T12:00:00Z.',
-    });
+/** Which options each subcommand takes (and how many positionals after its name). */
+const FILTERS = ['since', 'until', 'action', 'actor', 'customer', 'release', 'key', 'search'];
+const SUBCOMMANDS: Record<string, { options: string[]; positionals: number }> = {
+  list: { options: [...FILTERS, 'subject', 'limit'], positionals: 0 },
+  verify: { options: [], positionals: 0 },
+  export: { options: [...FILTERS, 'out', 'format'], positionals: 0 },
+  'verify-export': { options: ['public-key'], positionals: 1 },
+};
+
+function usage(message: string): ConsignError {
+  return new ConsignError('BAD_REQUEST', message, { remedy: `Usage: consign ${USAGE}` });
+}
+
+function text(values: ParsedArgs['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function filterFrom(values: ParsedArgs['values']): AuditFilter {
+  const query: AuditQuery = {};
+  for (const name of FILTERS as (keyof AuditQuery)[]) {
+    const value = text(values, name);
+    if (value !== undefined) query[name] = value;
   }
-  return new Date(DATE_ONLY.test(value) && endOfDay ? time + 86_400_000 - 1 : time).toISOString();
+  return auditFilter(query);
+}
+
+function verificationText(result: AuditVerificationResult): string {
+  const checkpoints =
+    result.checkpoints === 0
+      ? 'no signed checkpoint yet'
+      : `${result.checkpoints} signed checkpoints, the last at event ${result.lastCheckpointSeq}`;
+  if (result.ok) {
+    return `The audit log verifies: ${result.events} events, each hash follows from the one before; ${checkpoints}.`;
+  }
+  const where =
+    result.firstBadSeq !== null
+      ? `at event ${result.firstBadSeq}`
+      : `at the checkpoint of event ${result.badCheckpointSeq}`;
+  return `The audit log does not verify ${where}: ${result.reason}.`;
+}
+
+function exportVerificationText(file: string, result: ExportVerification): string {
+  if (result.ok) {
+    return `${file} verifies: ${result.events} events, signed by audit key ${result.keyFingerprint}.`;
+  }
+  const where = result.firstBadLine !== undefined ? ` at line ${result.firstBadLine}` : '';
+  return `${file} does not verify${where}: ${result.reason}.`;
 }
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'List and verify the tamper-evident audit log',
-  usage: 'audit <list|verify> [options]',
+  summary: 'List, verify and export the tamper-evident audit log',
+  usage: 'audit <list|verify|export|verify-export> [options]',
   help: [
-    'list [--since T] [--until T] [--action A] [--subject S] [--limit N]',
-    '       events in order; T is an ISO 8601 date or time (a date covers the whole day, UTC),',
-    '       A an action (image.signed) or a family ending in a dot (image.), S a subject part',
-    'verify  recompute the whole hash chain; exit 1 and name the first bad event if it breaks',
+    'list [filters] [--subject S] [--limit N]   events in order',
+    'verify      recompute the whole hash chain and check every signed checkpoint; exit 1 and',
+    '            name the first bad event or checkpoint if anything was altered or removed',
+    'export --out F [--format jsonl|csv|html] [filters]',
+    '            write the matching events to a new file with a statement signed by the',
+    '            workspace audit key (JSONL: one event per line, then the signed trailer)',
+    'verify-export F [--public-key F]',
+    '            check a JSONL export offline; with --public-key, only an export signed by that',
+    '            key passes. Exit 1 and name the first bad line when it does not verify',
+    'filters: --since T --until T (ISO 8601 date or time; a date covers the whole day, UTC)',
+    '         --action A (image.signed, or a family ending in a dot: image.)',
+    '         --actor USER[@HOST] --customer NAME --release NAME[@VERSION]',
+    '         --key ID|FINGERPRINT --search TEXT (in the subject and details)',
   ],
   options: {
     since: { type: 'string' },
     until: { type: 'string' },
     action: { type: 'string' },
+    actor: { type: 'string' },
+    customer: { type: 'string' },
+    release: { type: 'string' },
+    key: { type: 'string' },
+    search: { type: 'string' },
     subject: { type: 'string' },
     limit: { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string' },
+    'public-key': { type: 'string' },
   },
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 1, max: 2 },
   async run({ engine, out }, { values, positionals }) {
     const name = positionals[0]!;
-    if (!SUBCOMMANDS.includes(name)) {
-      throw new ConsignError('BAD_REQUEST', `"${name}" is not an audit subcommand.`, {
-        remedy: 'Usage: consign audit list [options] | consign audit verify',
-      });
-    }
-    const audit = engine().requireStore().audit;
-    if (name === 'verify') {
-      const stray = LIST_OPTIONS.find((option) => values[option] !== undefined);
-      if (stray) {
-        throw new ConsignError('BAD_REQUEST', `--${stray} does not apply to audit verify.`, {
-          remedy: 'Usage: consign audit verify',
-        });
-      }
-      const result = audit.verify();
-      out.result(result, () =>
-        result.ok
-          ? `The audit log verifies: ${result.events} events, each hash follows from the one before.`
-          : `The audit log does not verify at event ${result.firstBadSeq}: ${result.reason}.`,
+    const spec = SUBCOMMANDS[name];
+    if (!spec) throw usage(`"${name}" is not an audit subcommand.`);
+    if (positionals.length - 1 !== spec.positionals) {
+      throw usage(
+        spec.positionals ? `audit ${name} needs a file.` : `audit ${name} takes no argument.`,
       );
+    }
+    const stray = Object.keys(values).find(
+      (option) =>
+        values[option] !== undefined &&
+        !spec.options.includes(option) &&
+        option !== 'json' &&
+        option !== 'home' &&
+        option !== 'help',
+    );
+    if (stray) throw usage(`--${stray} does not apply to audit ${name}.`);
+
+    if (name === 'verify-export') {
+      const keyFile = text(values, 'public-key');
+      const expected = keyFile
+        ? (
+            await readSmallTextFile(
+              keyFile,
+              'The public key file',
+              64 * 1024,
+              'Give the PEM public key file of the audit key.',
+            )
+          ).text
+        : undefined;
+      const result = await verifyExport(positionals[1]!, expected);
+      out.result(result, () => exportVerificationText(positionals[1]!, result));
       return result.ok ? 0 : 1;
     }
-    const filter: AuditFilter = {};
-    if (typeof values.since === 'string') filter.since = instant('since', values.since, false);
-    if (typeof values.until === 'string') filter.until = instant('until', values.until, true);
-    if (typeof values.action === 'string') filter.action = values.action;
-    if (typeof values.subject === 'string') filter.subject = values.subject;
-    if (typeof values.limit === 'string') {
-      const limit = Number(values.limit);
+
+    const audit = engine().requireStore().audit;
+    if (name === 'verify') {
+      const result = await audit.verifyAndCheckpoint();
+      out.result(result, () => verificationText(result));
+      return result.ok ? 0 : 1;
+    }
+
+    if (name === 'export') {
+      const file = text(values, 'out');
+      if (!file) throw usage('audit export needs --out F, the new file to write.');
+      const format = AuditExportFormat.safeParse(text(values, 'format') ?? 'jsonl');
+      if (!format.success) {
+        throw usage(`--format ${text(values, 'format')} is not one of jsonl, csv, html.`);
+      }
+      const result = await exportAudit(audit, {
+        path: file,
+        format: format.data,
+        filter: filterFrom(values),
+      });
+      out.result(
+        result,
+        () =>
+          `Wrote ${result.events} events to ${result.out} (${result.format}), signed digest sha256:${result.eventsDigest}.`,
+      );
+      return 0;
+    }
+
+    const filter = filterFrom(values);
+    const subject = text(values, 'subject');
+    if (subject !== undefined) filter.subject = subject;
+    const limitText = text(values, 'limit');
+    if (limitText !== undefined) {
+      const limit = Number(limitText);
       if (!Number.isInteger(limit) || limit < 1) {
-        throw new ConsignError('BAD_REQUEST', `--limit ${values.limit} is not a positive number.`);
+        throw new ConsignError('BAD_REQUEST', `--limit ${limitText} is not a positive number.`, {
+          remedy: 'Give a whole number of events, for example --limit 100.',
+        });
       }
       filter.limit = limit;
     }

@@ -45,7 +45,7 @@ describe('AuditLog on a real SQLite database', () => {
         .update(canonicalJson(secondBody))
         .digest('hex'),
     );
-    expect(log.verify()).toEqual({ ok: true, events: 6, firstBadSeq: null });
+    expect(log.verify()).toMatchObject({ ok: true, events: 6, firstBadSeq: null });
   });
 
   it('detects an edited event', () => {
@@ -104,7 +104,42 @@ describe('AuditLog on a real SQLite database', () => {
     log = new AuditLog(db, actor);
     const event = log.append({ action: 'test.after-reopen', subject: 'x' });
     expect(event.seq).toBe(7);
-    expect(log.verify()).toEqual({ ok: true, events: 7, firstBadSeq: null });
+    expect(log.verify()).toMatchObject({ ok: true, events: 7, firstBadSeq: null });
+  });
+
+  it('filters by actor, customer, release, key and text, and counts and pages the matches', () => {
+    const more: { [key: string]: string }[] = [
+      { customer: 'Acme', release: 'shop@1.2.0', keyId: 'k1', fingerprint: 'ab12'.repeat(16) },
+      { customer: 'acme', release: 'shop@1.3.0', keyId: 'k2', fingerprint: 'cd34'.repeat(16) },
+      { customer: 'Globex', release: 'shopping@1.0.0', note: 'Rush ORDER' },
+    ];
+    for (const details of more) log.append({ action: 'delivery.completed', subject: 'd', details });
+    const seqs = (filter: Parameters<AuditLog['list']>[0]): number[] =>
+      log.list(filter).map((event) => event.seq);
+    expect(seqs({ customer: 'ACME' })).toEqual([7, 8]);
+    expect(seqs({ release: 'shop' })).toEqual([7, 8]);
+    expect(seqs({ release: 'shop@1.3.0' })).toEqual([8]);
+    expect(seqs({ key: 'AB12AB' })).toEqual([7]);
+    expect(seqs({ key: 'k2' })).toEqual([8]);
+    expect(seqs({ search: 'rush order' })).toEqual([9]);
+    expect(seqs({ search: 'item-3' })).toEqual([3]);
+    expect(seqs({ actor: 'release' })).toHaveLength(9);
+    expect(seqs({ actor: 'release@desk-1' })).toHaveLength(9);
+    expect(seqs({ actor: 'release@elsewhere' })).toEqual([]);
+    expect(seqs({ action: 'test.', offset: 2, limit: 2 })).toEqual([3, 4]);
+    expect(log.count({ action: 'test.' })).toBe(6);
+    expect(log.count({ customer: 'acme', release: 'shop@1.2.0' })).toBe(1);
+    expect(seqs({ search: '%' })).toEqual([]);
+    expect(seqs({ search: 'item_3' })).toEqual([]);
+    // The filters on details members are answered by their indexes.
+    const plan = db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM audit_events WHERE json_extract(details, '$.customer') = ? COLLATE NOCASE",
+      )
+      .all('acme') as { detail: string }[];
+    expect(plan.map((row) => row.detail).join()).toMatch(/audit_events_customer/);
+    // Filter values are bound, never spliced into the SQL.
+    expect(log.count({ customer: "x' OR 1=1 --" })).toBe(0);
   });
 
   it('leaves nothing behind when an event cannot be stored', () => {

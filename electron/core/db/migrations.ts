@@ -90,4 +90,27 @@ export const migrations: readonly string[] = [
      product     TEXT NOT NULL,
      PRIMARY KEY (customer_id, product)
    );`,
+  // 8: signed checkpoints of the audit chain, and the workspace audit keys that signed them (the
+  //    private key lives in the keychain, account audit-key:<fingerprint>); indexes for the
+  //    audit filters on the details members events name a customer, release and key by.
+  `CREATE TABLE audit_keys (
+     fingerprint TEXT PRIMARY KEY,
+     public_key  TEXT NOT NULL,
+     created_at  TEXT NOT NULL
+   );
+   CREATE TABLE audit_checkpoints (
+     seq             INTEGER PRIMARY KEY,
+     hash            TEXT NOT NULL,
+     at              TEXT NOT NULL,
+     key_fingerprint TEXT NOT NULL REFERENCES audit_keys(fingerprint),
+     envelope        TEXT NOT NULL
+   );
+   CREATE INDEX audit_events_customer ON audit_events(json_extract(details, '$.customer') COLLATE NOCASE)
+     WHERE json_extract(details, '$.customer') IS NOT NULL;
+   CREATE INDEX audit_events_release ON audit_events(json_extract(details, '$.release'))
+     WHERE json_extract(details, '$.release') IS NOT NULL;
+   CREATE INDEX audit_events_fingerprint ON audit_events(json_extract(details, '$.fingerprint'))
+     WHERE json_extract(details, '$.fingerprint') IS NOT NULL;
+   CREATE INDEX audit_events_key_id ON audit_events(json_extract(details, '$.keyId'))
+     WHERE json_extract(details, '$.keyId') IS NOT NULL;`,
 ];

@@ -1,6 +1,7 @@
 import {
   IconBuildingStore,
   IconKey,
+  IconListCheck,
   IconSettings,
   IconStack2,
   type Icon,
@@ -10,6 +11,7 @@ import type { ParseKeys } from 'i18next';
 import { CustomersPage } from '../pages/customers/CustomersPage';
 import { ImagesPage } from '../pages/images/ImagesPage';
 import { KeysPage } from '../pages/keys/KeysPage';
+import { AuditPage } from '../pages/audit/AuditPage';
 import { SettingsPage } from '../pages/settings/SettingsPage';
 import type { PageId } from '../store';
 
@@ -34,6 +36,7 @@ export const pages: readonly PageDefinition[] = [
     component: CustomersPage,
     group: 'main',
   },
+  { id: 'audit', label: 'audit.nav', icon: IconListCheck, component: AuditPage, group: 'main' },
   {
     id: 'settings',
     label: 'nav.settings',

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createAppSlice, type AppSlice } from './app';
+import { createAuditSlice, type AuditSlice } from './audit';
 import { createCopySlice, type CopySlice } from './copy';
 import { createCustomersSlice, type CustomersSlice } from './customers';
 import { createImagesSlice, type ImagesSlice } from './images';
@@ -24,7 +25,8 @@ export type StoreState = UiSlice &
   RegistriesSlice &
   VulnDbSlice &
   ScanSlice &
-  CustomersSlice;
+  CustomersSlice &
+  AuditSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
   ...createUiSlice(...args),
@@ -39,6 +41,7 @@ export const useStore = create<StoreState>()((...args) => ({
   ...createVulnDbSlice(...args),
   ...createScanSlice(...args),
   ...createCustomersSlice(...args),
+  ...createAuditSlice(...args),
 }));
 
 export type { PageId } from './ui';
