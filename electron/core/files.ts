@@ -1,6 +1,6 @@
 // Reading the small documents people hand to Consign (policies, predicates), bounded and with
 // errors that say which file and what to do.
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConsignError } from './errors';
 
@@ -39,19 +39,16 @@ export async function readSmallTextFile(
 }
 
 /**
- * Writes `produce()`'s text to a new file, never replacing one. The file is created exclusively
- * (with `mode`) before `produce` runs, so nothing is produced (or audited) for a path that cannot
- * be written, and it is removed again if producing or writing fails.
+ * Creates a file exclusively (never replacing one) and opens it for writing, with an error that
+ * says whether it already exists or cannot be created.
  */
-export async function writeNewFile(
+export async function openNewFile(
   file: string,
-  produce: () => string | Promise<string>,
-  options: { mode?: number; sync?: boolean } = {},
-): Promise<{ path: string; bytes: number }> {
+  mode = 0o644,
+): Promise<{ path: string; handle: FileHandle }> {
   const path = resolve(file);
-  let handle;
   try {
-    handle = await open(path, 'wx', options.mode ?? 0o644);
+    return { path, handle: await open(path, 'wx', mode) };
   } catch (cause) {
     const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
     throw new ConsignError(
@@ -65,6 +62,19 @@ export async function writeNewFile(
       },
     );
   }
+}
+
+/**
+ * Writes `produce()`'s text to a new file, never replacing one. The file is created exclusively
+ * (with `mode`) before `produce` runs, so nothing is produced (or audited) for a path that cannot
+ * be written, and it is removed again if producing or writing fails.
+ */
+export async function writeNewFile(
+  file: string,
+  produce: () => string | Promise<string>,
+  options: { mode?: number; sync?: boolean } = {},
+): Promise<{ path: string; bytes: number }> {
+  const { path, handle } = await openNewFile(file, options.mode);
   let text: string;
   try {
     text = await produce();

@@ -1,7 +1,6 @@
-import { open, rm, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { rm, type FileHandle } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
-import { ConsignError } from '../../errors';
+import { openNewFile } from '../../files';
 
 const CHUNK = 256 * 1024;
 
@@ -22,22 +21,8 @@ export class NewFileWriter {
   }
 
   static async create(file: string): Promise<NewFileWriter> {
-    const path = resolve(file);
-    try {
-      return new NewFileWriter(path, await open(path, 'wx', 0o644));
-    } catch (cause) {
-      const exists = (cause as NodeJS.ErrnoException).code === 'EEXIST';
-      throw new ConsignError(
-        'BAD_INPUT',
-        exists ? `${path} already exists; it is not overwritten.` : `${path} cannot be created.`,
-        {
-          remedy: exists
-            ? 'Choose a new file name.'
-            : 'Check that the folder exists and is writable.',
-          cause,
-        },
-      );
-    }
+    const { path, handle } = await openNewFile(file);
+    return new NewFileWriter(path, handle);
   }
 
   async write(text: string): Promise<void> {
