@@ -280,13 +280,15 @@ export const VulnDbStatus = z.strictObject({
   stale: z.boolean(),
   /** What to do about it, when there is no data or it is stale. */
   warning: z.string().optional(),
+  /** SHA-256 hashes on imported malware blocklists. */
+  blocklist: z.number().int().optional(),
 });
 export type VulnDbStatus = z.infer<typeof VulnDbStatus>;
 
 /** The outcome of an import, which is all or nothing. */
 export const VulnDbImportResult = z.strictObject({
   source: z.string(),
-  kind: z.enum(['zip', 'folder', 'file']),
+  kind: z.enum(['zip', 'folder', 'file', 'blocklist']),
   imported: z.number().int(),
   updated: z.number().int(),
   unchanged: z.number().int(),
@@ -432,8 +434,22 @@ export const ScanResult = z.strictObject({
     }),
   }),
   database: VulnDbStatus.pick({ records: true, dataAsOf: true, stale: true, warning: true }),
+  /** True when the layers were not read again: the inventory came from the scan cache. */
+  cached: z.boolean(),
+  /** When the layers were read (for a cached result, the earlier scan's time). */
+  scannedAt: z.string(),
 });
 export type ScanResult = z.infer<typeof ScanResult>;
+
+/** An attestation the scanner attached to an image: its predicate type and where it lives. */
+export const ScanAttestation = z.strictObject({
+  predicateType: z.string(),
+  /** The referrer manifest that holds the signed bundle. */
+  ref: z.string(),
+  /** False when an equal attestation by the same key was already there. */
+  created: z.boolean(),
+});
+export type ScanAttestation = z.infer<typeof ScanAttestation>;
 
 /** How a customer's registry account authenticates: none, basic, or a token from its challenge. */
 export const CustomerAuth = z.enum(['none', 'basic', 'token']);
@@ -630,7 +646,12 @@ export const channels = {
   },
   /** An image's packages and their known vulnerabilities, from the offline data. */
   'images.scan': {
-    request: z.strictObject({ ref: ImageRef, platform: PlatformName.optional() }),
+    request: z.strictObject({
+      ref: ImageRef,
+      platform: PlatformName.optional(),
+      /** Chosen by the caller to follow per-layer progress and to cancel (`tasks.cancel`). */
+      taskId: TaskId.optional(),
+    }),
     response: ScanResult,
   },
   /** Saves the image's scan report (from the cache when unchanged) to a new file. */
@@ -646,6 +667,11 @@ export const channels = {
       format: ScanReportFormat,
       bytes: z.number().int().nonnegative(),
     }),
+  },
+  /** Signs the image's SBOM and vulnerability report and attaches them as attestations. */
+  'images.attestScan': {
+    request: z.strictObject({ ref: ImageRef, keyId: KeyId, platform: PlatformName.optional() }),
+    response: z.strictObject({ digest: Digest, attestations: z.array(ScanAttestation) }),
   },
   'customers.list': { request: NoParams, response: z.array(Customer) },
   'customers.get': { request: z.strictObject({ name: CustomerName }), response: Customer },
@@ -681,6 +707,11 @@ export const channels = {
       events: z.number().int(),
       format: AuditExportFormat,
     }),
+  },
+  /** Cancels a running task (a scan, a copy, an import) by the id its caller chose. */
+  'tasks.cancel': {
+    request: z.strictObject({ taskId: TaskId }),
+    response: z.strictObject({ cancelled: z.boolean() }),
   },
 } as const;
 

@@ -15,7 +15,8 @@ import { listRegistries, loginRegistry, removeRegistry, testRegistry } from './r
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatch';
 import * as signing from './signing';
 import { systemStatus } from './system';
-import { exportScanReport } from './scan';
+import { attestScan, exportScanReport } from './scan';
+import { tasksOf } from './tasks';
 import { APP_VERSION } from './version';
 import {
   importVulnerabilityData,
@@ -148,11 +149,29 @@ export function engineHandlers(engine: Engine): Handlers {
       importVulnerabilityData(engine, request.path, request.taskId ?? randomUUID()),
     'vulndb.record': (request) => vulnerabilityRecord(engine, request.id),
     // Layers are streamed; the engine host keeps serving other requests while a scan runs.
-    'images.scan': (request) => scanImageView(engine, request.ref, request.platform),
+    'images.scan': (request) =>
+      scanImageView(engine, request.ref, request.platform, {
+        ...(request.taskId ? { taskId: request.taskId } : {}),
+      }),
     'images.scanExport': (request) =>
       exportScanReport(engine, request.ref, request.format, request.path, {
         ...(request.platform ? { platform: request.platform } : {}),
       }),
+    'images.attestScan': async (request) => {
+      const { digest, attestations } = await attestScan(engine, request.ref, request.keyId, {
+        ...(request.platform ? { platform: request.platform } : {}),
+      });
+      // Copied field by field, so an engine field added later cannot break the response check.
+      return {
+        digest,
+        attestations: attestations.map(({ predicateType, ref, created }) => ({
+          predicateType,
+          ref,
+          created,
+        })),
+      };
+    },
+    'tasks.cancel': (request) => ({ cancelled: tasksOf(engine).cancel(request.taskId) }),
     'customers.list': () => engine.requireStore().customers.list(),
     'customers.get': (request) => engine.requireStore().customers.get(request.name),
     'customers.save': (request) => engine.requireStore().customers.save(request),

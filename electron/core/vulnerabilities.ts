@@ -12,7 +12,8 @@ import type {
 } from '../../shared/contract';
 import type { Engine } from './engine';
 import { ConsignError } from './errors';
-import { scanImage, type ScanResult } from './scan';
+import { scanImage, type ScanProgress, type ScanResult } from './scan';
+import { tasksOf, TaskCancelledError } from './tasks';
 import {
   importVulnData,
   parseOsvRecord,
@@ -34,6 +35,7 @@ function statusView(status: VulnDbStatus): StatusView {
     ...(status.ageDays !== undefined ? { ageDays: status.ageDays } : {}),
     stale: status.stale,
     ...(status.warning ? { warning: status.warning } : {}),
+    blocklist: status.blocklist,
   };
 }
 
@@ -112,6 +114,8 @@ function scanView(result: ScanResult): ScanView {
       stale: database.stale,
       ...(database.warning ? { warning: database.warning } : {}),
     },
+    cached: result.cached ?? false,
+    scannedAt: result.scannedAt ?? new Date().toISOString(),
   };
 }
 
@@ -155,12 +159,90 @@ export async function importVulnerabilityData(
   }
 }
 
+export interface ScanViewOptions {
+  /** Reports each layer as `progress` events of this task, and lets `tasks.cancel` stop it. */
+  taskId?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+/**
+ * Progress events of one scan: a layer's bytes at most ten times a second, but every state
+ * change; when the scan stops early, every unfinished layer ends `cancelled` or `failed`.
+ */
+function scanProgressEvents(engine: Engine, taskId: string) {
+  const layers = new Map<string, Extract<ScanProgress, { kind: 'layer' }>>();
+  const sent = new Map<string, number>();
+  const emit = (
+    layer: Extract<ScanProgress, { kind: 'layer' }>,
+    state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled',
+  ) =>
+    engine.events.emit('progress', {
+      taskId,
+      label: `Layer ${layer.index + 1} of ${layer.count}`,
+      state,
+      done: layer.done,
+      total: layer.size,
+      unit: 'bytes',
+      item: layer.digest,
+    });
+  return {
+    update(progress: ScanProgress) {
+      if (progress.kind === 'cached') {
+        engine.events.emit('progress', {
+          taskId,
+          label: 'From the scan cache',
+          state: 'done',
+          done: progress.layers,
+          total: progress.layers,
+          unit: 'items',
+          message: 'cached',
+        });
+        return;
+      }
+      const previous = layers.get(progress.digest);
+      layers.set(progress.digest, progress);
+      const now = Date.now();
+      const changed = previous?.state !== progress.state;
+      if (!changed && now - (sent.get(progress.digest) ?? 0) < PROGRESS_INTERVAL_MS) return;
+      sent.set(progress.digest, now);
+      emit(progress, progress.state);
+    },
+    stopped(state: 'failed' | 'cancelled') {
+      for (const layer of layers.values()) if (layer.state !== 'done') emit(layer, state);
+    },
+  };
+}
+
 export async function scanImageView(
   engine: Engine,
   ref: string,
   platform: string | undefined,
+  options: ScanViewOptions = {},
 ): Promise<ScanView> {
-  return scanView(await scanImage(engine, ref, platform ? { platform } : {}));
+  const scan = (signal: AbortSignal | undefined, onProgress?: (p: ScanProgress) => void) =>
+    scanImage(engine, ref, {
+      ...(platform ? { platform } : {}),
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+  const { taskId } = options;
+  if (!taskId) return scanView(await scan(options.signal, options.onProgress));
+  return tasksOf(engine).run(taskId, 'scan', async (cancel) => {
+    const events = scanProgressEvents(engine, taskId);
+    const signal = options.signal ? AbortSignal.any([cancel, options.signal]) : cancel;
+    try {
+      return scanView(
+        await scan(signal, (progress) => {
+          events.update(progress);
+          options.onProgress?.(progress);
+        }),
+      );
+    } catch (error) {
+      events.stopped(error instanceof TaskCancelledError ? 'cancelled' : 'failed');
+      throw error;
+    }
+  });
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

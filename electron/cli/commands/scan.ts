@@ -1,14 +1,69 @@
 import { ConsignError } from '../../core';
+import { toErrorInfo } from '../../core/errors';
 import {
+  attestScanResult,
+  checkAttestable,
   evaluatePolicy,
   loadPolicy,
   scanImage,
   scanReportText,
   type PolicyEvaluation,
+  type ScanAttestations,
+  type ScanOptions,
   type ScanResult,
 } from '../../core/scan';
+import { TaskCancelledError } from '../../core/tasks';
+import type { Digest } from '../../core/oci';
 import type { Command } from '../command';
-import { table } from '../output';
+import { table, type Output } from '../output';
+import { progressReporter } from '../progress';
+
+/** The shell's code for a command stopped by Ctrl-C (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * Scans with Ctrl-C wired to a clean stop (nothing cached) and, on a terminal, a progress bar of
+ * the compressed layer bytes read. A second Ctrl-C ends the process the usual way.
+ */
+async function scanInteractively(
+  out: Output,
+  scan: (options: Pick<ScanOptions, 'signal' | 'onProgress'>) => Promise<ScanResult>,
+): Promise<ScanResult | undefined> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new TaskCancelledError('scan'));
+  process.once('SIGINT', interrupt);
+  const progress = out.json ? undefined : progressReporter(process.stderr);
+  try {
+    return await scan({
+      signal: controller.signal,
+      ...(progress
+        ? {
+            onProgress(event) {
+              // Queued layers count too, so the bar's total is the image's from the start.
+              if (event.kind !== 'layer') return;
+              // The copy bar's shape: one "destination" (the scan), one item per layer.
+              progress.update({
+                destination: 'scan',
+                digest: event.digest as Digest,
+                state: event.state,
+                done: event.done,
+                total: event.size,
+              });
+            },
+          }
+        : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof TaskCancelledError)) throw error;
+    const info = toErrorInfo(error);
+    if (out.json) process.stdout.write(`${JSON.stringify({ error: info }, null, 2)}\n`);
+    else out.note(`consign: ${info.message}`);
+    return undefined;
+  } finally {
+    process.off('SIGINT', interrupt);
+    progress?.finish();
+  }
+}
 
 const FORMATS = ['json', 'table', 'cyclonedx', 'sarif'];
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
@@ -61,7 +116,25 @@ function verdictNote(policy: PolicyEvaluation): string {
   ].join('\n');
 }
 
-function tableOf(result: ScanResult, policy?: PolicyEvaluation): string {
+function attestationLines(attested: ScanAttestations): string[] {
+  return [
+    '',
+    table(
+      ['ATTESTATION', 'STATUS', 'WHERE'],
+      attested.attestations.map((a) => [
+        a.predicateType,
+        a.created ? 'attested' : 'already attested by this key',
+        a.ref,
+      ]),
+    ),
+  ];
+}
+
+function tableOf(
+  result: ScanResult,
+  policy?: PolicyEvaluation,
+  attested?: ScanAttestations,
+): string {
   const { image, summary } = result;
   const counts = SEVERITIES.map((s) => `${summary.vulnerabilities[s]} ${s.toLowerCase()}`).join(
     ', ',
@@ -118,6 +191,7 @@ function tableOf(result: ScanResult, policy?: PolicyEvaluation): string {
         ]
       : []),
     ...(policy ? policyLines(policy) : []),
+    ...(attested ? attestationLines(attested) : []),
   ].join('\n');
 }
 
@@ -125,7 +199,7 @@ export const scanCommand: Command = {
   name: 'scan',
   summary: 'Scan an image offline: packages, vulnerabilities, baseline, secrets, malware',
   usage:
-    'scan REF [--format json|table|cyclonedx|sarif] [--policy FILE] [--fail-on SEVERITY] [--platform OS/ARCH] [--no-cache]',
+    'scan REF [--format json|table|cyclonedx|sarif] [--policy FILE] [--fail-on SEVERITY] [--platform OS/ARCH] [--no-cache] [--attest --key ID]',
   help: [
     'REF             docker://…, docker-daemon:NAME:TAG, oci:DIR[:TAG] or docker-archive:FILE',
     '--format        table (default on a terminal), json (the same as --json),',
@@ -150,8 +224,20 @@ export const scanCommand: Command = {
     '--no-cache      read every layer again, even for an image scanned before (results are',
     '                cached by what pins the layers; vulnerabilities are always matched',
     '                against the current database)',
+    '--attest        after scanning a registry image (docker://…), sign its CycloneDX SBOM',
+    '                (https://cyclonedx.org/bom) and its vulnerability report',
+    '                (https://cosign.sigstore.dev/attestation/vuln/v1) with --key and attach',
+    '                both to the scanned digest as Sigstore bundle referrers, readable with',
+    '                `cosign verify-attestation --new-bundle-format`. Attesting an unchanged',
+    '                image again adds nothing. --json then has an `attestations` field.',
+    '                Attesting comes first: --fail-on and --policy still set the exit code',
+    '                afterwards, so a failing image is attested with its findings.',
+    '--key ID        the signing key for --attest (`consign keys list`); revoked keys never',
+    '                sign (exit 1)',
     'Vulnerabilities come from the OSV data imported with `consign vulndb import`; the scan',
     'runs without it (packages only) and says so.',
+    'On a terminal, a progress bar on stderr shows the layer bytes read (never with --json).',
+    'Ctrl-C stops the scan cleanly: nothing is cached, and the exit code is 130.',
   ],
   options: {
     format: { type: 'string' },
@@ -159,6 +245,8 @@ export const scanCommand: Command = {
     'fail-on': { type: 'string' },
     platform: { type: 'string' },
     'no-cache': { type: 'boolean' },
+    attest: { type: 'boolean' },
+    key: { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
   async run({ engine, out }, { values, positionals }) {
@@ -178,12 +266,28 @@ export const scanCommand: Command = {
       }
       failOn = wanted as FailOn;
     }
-    // Read before scanning: a broken policy should not cost a scan to find out.
+    const attest = values.attest === true;
+    const keyId = typeof values.key === 'string' ? values.key.trim() : '';
+    if (attest !== (keyId !== '')) {
+      throw new ConsignError(
+        'BAD_REQUEST',
+        attest ? '--attest needs --key.' : '--key is only used with --attest.',
+        { remedy: 'Usage: consign scan REF --attest --key ID' },
+      );
+    }
+    const ref = positionals[0]!;
+    // Checked before scanning: a wrong reference, key or policy should not cost a scan to find out.
+    if (attest) checkAttestable(engine(), ref, keyId);
     const policy = typeof values.policy === 'string' ? await loadPolicy(values.policy) : undefined;
-    const result = await scanImage(engine(), positionals[0]!, {
-      ...(typeof values.platform === 'string' ? { platform: values.platform } : {}),
-      ...(values['no-cache'] === true ? { cache: false } : {}),
-    });
+    const result = await scanInteractively(out, (options) =>
+      scanImage(engine(), ref, {
+        ...(typeof values.platform === 'string' ? { platform: values.platform } : {}),
+        ...(values['no-cache'] === true ? { cache: false } : {}),
+        ...options,
+      }),
+    );
+    if (!result) return EXIT_INTERRUPTED;
+    const attested = attest ? await attestScanResult(engine(), ref, keyId, result) : undefined;
     const verdict = policy ? evaluatePolicy(result, policy, new Date()) : undefined;
     if (format === 'cyclonedx' || format === 'sarif') {
       // Each is one JSON document, so it is also what --json prints.
@@ -191,14 +295,19 @@ export const scanCommand: Command = {
       process.stdout.write(`${document}\n`);
       if (result.database.warning) out.note(`warning: ${result.database.warning}`);
       if (verdict) out.note(verdictNote(verdict));
+      if (attested) out.note(attestationLines(attested).join('\n').trim());
     } else {
-      const report = verdict ? { ...result, policy: verdict } : result;
+      const report = {
+        ...result,
+        ...(verdict ? { policy: verdict } : {}),
+        ...(attested ? { attestations: attested.attestations } : {}),
+      };
       if (format === 'json' && !out.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         // The table says it itself; JSON readers on a terminal still deserve the warning.
         if (result.database.warning) out.note(`warning: ${result.database.warning}`);
       } else {
-        out.result(report, () => tableOf(result, verdict));
+        out.result(report, () => tableOf(result, verdict, attested));
       }
     }
     let code = 0;

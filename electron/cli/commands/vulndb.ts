@@ -23,12 +23,15 @@ function importProgress(stream: NodeJS.WriteStream) {
 
 export const vulndbCommand: Command = {
   name: 'vulndb',
-  summary: 'Import offline vulnerability data (OSV) and show what is loaded',
+  summary: 'Import offline vulnerability data (OSV) or a malware blocklist; show what is loaded',
   usage: 'vulndb <import PATH|status>',
   help: [
     'import PATH  an OSV all.zip as osv.dev publishes it per ecosystem (e.g. Debian/all.zip,',
-    '             npm/all.zip), a folder of OSV JSON files, or one OSV JSON file; all or nothing',
-    'status       records per ecosystem, when data was imported, and how old it is',
+    '             npm/all.zip), a folder of OSV JSON files, or one OSV JSON file; or a malware',
+    '             blocklist: one SHA-256 a line, optionally followed by a name (after spaces',
+    '             or a comma), # comments, or a CSV file with a sha256 column (and a name',
+    '             column); told apart by content; all or nothing',
+    'status       records per ecosystem, blocklisted hashes, when data was imported, how old',
     'Data older than a week is still used for scans, with a warning.',
   ],
   options: {},
@@ -57,6 +60,16 @@ export const vulndbCommand: Command = {
       } finally {
         progress?.finish();
       }
+      if (result.kind === 'blocklist') {
+        out.result(
+          result,
+          () =>
+            `Imported ${result.imported} new and ${result.updated} renamed blocklist hashes from ${result.source}` +
+            (result.unchanged ? ` (${result.unchanged} already listed)` : '') +
+            '.',
+        );
+        return 0;
+      }
       out.result(result, () =>
         [
           `Imported ${result.imported} new and ${result.updated} updated OSV records from ${result.source}` +
@@ -77,6 +90,7 @@ export const vulndbCommand: Command = {
     out.result(status, () =>
       [
         `Records:  ${status.records}`,
+        `Blocklist: ${status.blocklist} SHA-256 ${status.blocklist === 1 ? 'hash' : 'hashes'} of known malware (and the built-in list)`,
         ...(status.builtAt ? [`Imported: ${status.builtAt}`] : []),
         ...(status.dataAsOf ? [`Data as of: ${status.dataAsOf} (${status.ageDays} days old)`] : []),
         ...(status.warning ? [`Warning:  ${status.warning}`] : []),

@@ -12,7 +12,7 @@ let sqlite: typeof NodeSqlite | undefined;
  * Loads node:sqlite on first use, without the one-line "experimental" warning Node prints for it:
  * that line would land in every CLI command's stderr and in pipelines' logs.
  */
-function loadSqlite(): typeof NodeSqlite {
+export function loadSqlite(): typeof NodeSqlite {
   if (sqlite) return sqlite;
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {

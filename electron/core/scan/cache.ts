@@ -17,7 +17,7 @@ import type { Package } from './types';
  * image yield a different inventory (a new package type, a fixed parser, a new secret or malware
  * rule, a new baseline check): entries of other versions are then never used, and are dropped.
  */
-export const SCANNER_VERSION = 1;
+export const SCANNER_VERSION = 2;
 
 /** Entries kept; the least recently used go first. A large image's entry is a few hundred KiB. */
 export const CACHE_ENTRIES = 200;

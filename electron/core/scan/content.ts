@@ -1,6 +1,7 @@
 /**
  * Content checks on every regular file as it streams out of the layers: known-malicious files by
- * SHA-256 (a blocklist, EICAR's test file included), content rules for well-known threats
+ * SHA-256 (a built-in blocklist with EICAR's test file, and any lists imported into the
+ * vulnerability database), content rules for well-known threats
  * (coin miners' pool protocols), and secrets left in files (private keys, cloud and forge tokens).
  * Reads are bounded: secrets are looked for in the first part of text files only, and no match
  * ever carries the secret itself.
@@ -99,6 +100,12 @@ const SECRET_SKIP = [
   /^etc\/ssl\/certs\//,
 ];
 
+/** An imported blocklist (the vulnerability database's), looked up by lowercase hex SHA-256. */
+export interface ImportedBlocklist {
+  size: number;
+  find(sha256: string): { name?: string } | undefined;
+}
+
 export interface ContentFindings {
   secrets: SecretFinding[];
   malware: MalwareFinding[];
@@ -112,6 +119,12 @@ export interface ContentFindings {
 export class ContentScanner {
   readonly #secrets = new Map<string, SecretFinding[]>();
   readonly #malware = new Map<string, MalwareFinding[]>();
+  readonly #imported: ImportedBlocklist | undefined;
+
+  /** `blocklist`: imported hashes, looked up after the built-in ones. */
+  constructor(options: { blocklist?: ImportedBlocklist } = {}) {
+    this.#imported = options.blocklist?.size ? options.blocklist : undefined;
+  }
 
   async inspect(meta: FileMeta, content: AsyncIterable<Buffer>): Promise<void> {
     const hash = createHash('sha256');
@@ -140,7 +153,7 @@ export class ContentScanner {
     }
     const sha256 = hash.digest('hex');
     const malware: MalwareFinding[] = [];
-    const listed = BLOCKLIST.get(sha256);
+    const listed = BLOCKLIST.get(sha256) ?? this.#importedEntry(sha256);
     if (listed) malware.push({ ...listed, path: `/${meta.path}`, sha256 });
     if (miner) {
       malware.push({
@@ -156,6 +169,13 @@ export class ContentScanner {
       meta.path,
       checkSecrets ? findSecrets(Buffer.concat(head), meta.path) : [],
     );
+  }
+
+  /** A finding for a file on an imported blocklist, named as the list names it. */
+  #importedEntry(sha256: string): { rule: string; title: string } | undefined {
+    const entry = this.#imported?.find(sha256);
+    if (!entry) return undefined;
+    return { rule: 'blocklist', title: entry.name ?? 'File on an imported malware blocklist' };
   }
 
   /** Drops what was found in files the final image does not have. */

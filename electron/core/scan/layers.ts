@@ -65,7 +65,20 @@ export interface WalkOptions {
    */
   inspect?: (meta: FileMeta, content: AsyncIterable<Buffer>) => Promise<void>;
   limits?: Partial<LayerLimits>;
+  /** Stops the walk: it rejects with the signal's reason, even in the middle of a large file. */
   signal?: AbortSignal;
+  /** Compressed bytes read of each layer, as they are read (`done` = `size` at its end). */
+  onLayer?: (progress: LayerProgress) => void;
+}
+
+export interface LayerProgress {
+  /** 0 = base. */
+  index: number;
+  digest: string;
+  /** Compressed bytes read so far, and the layer's compressed size from the manifest. */
+  done: number;
+  size: number;
+  state: 'running' | 'done';
 }
 
 export interface LayerStats {
@@ -281,6 +294,18 @@ function batcher(size: number): Transform {
   });
 }
 
+/** Counts the compressed bytes going by, for progress. */
+function meter(onBytes: (total: number) => void): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      onBytes(total);
+      done(null, chunk);
+    },
+  });
+}
+
 /** Applies `layers` in order and returns the resulting file system view. */
 export async function walkLayers(layers: LayerInput[], options: WalkOptions): Promise<FileView> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -317,9 +342,15 @@ export async function walkLayers(layers: LayerInput[], options: WalkOptions): Pr
     });
     const tar = extract();
     const compressed = !(decompress instanceof PassThrough);
-    const feeding = compressed
-      ? pipeline(source, batcher(INFLATE_INPUT), decompress, guard, tar)
-      : pipeline(source, decompress, guard, tar);
+    const { onLayer } = options;
+    const report = (done: number, state: LayerProgress['state']) =>
+      onLayer?.({ index, digest: layer.digest, done, size: layer.size, state });
+    const stages: NodeJS.ReadWriteStream[] = onLayer ? [meter((n) => report(n, 'running'))] : [];
+    if (compressed) stages.push(batcher(INFLATE_INPUT));
+    const feeding = pipeline([source, ...stages, decompress, guard, tar]);
+    // Per-entry checks cannot see a cancel while one large file streams: stop the bytes too.
+    const abort = () => source.destroy(options.signal?.reason as Error);
+    options.signal?.addEventListener('abort', abort, { once: true });
     // Awaited below; this only keeps an early failure from counting as unhandled meanwhile.
     feeding.catch(() => undefined);
     let layerEntries = 0;
@@ -396,6 +427,7 @@ export async function walkLayers(layers: LayerInput[], options: WalkOptions): Pr
     } catch (error) {
       source.destroy();
       await feeding.catch(() => undefined);
+      options.signal?.throwIfAborted();
       if (error instanceof ConsignError) throw error;
       if ((error as Error).name === 'AbortError') throw error;
       throw badLayer(
@@ -404,7 +436,10 @@ export async function walkLayers(layers: LayerInput[], options: WalkOptions): Pr
         `cannot be read as a tar archive (${(error as Error).message})`,
         error,
       );
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
     }
+    report(layer.size, 'done');
     view.layers.push({
       digest: layer.digest,
       size: layer.size,

@@ -47,6 +47,20 @@ function ecosystemOf(id: string, versionId: string | undefined): string | undefi
       return `Rocky Linux:${versionId.split('.')[0]}`;
     case 'almalinux':
       return `AlmaLinux:${versionId.split('.')[0]}`;
+    // Red Hat's advisories are split by repository ("Red Hat:enterprise_linux:9::appstream"); the
+    // database matches this prefix against each of them.
+    case 'rhel':
+      return `Red Hat:enterprise_linux:${versionId.split('.')[0]}`;
+    case 'opensuse-leap':
+      return `openSUSE:Leap ${versionId}`;
+    case 'opensuse-tumbleweed':
+      return 'openSUSE:Tumbleweed';
+    case 'sles': {
+      const [major, servicePack] = versionId.split('.');
+      return `SUSE:Linux Enterprise Server ${major}${servicePack && servicePack !== '0' ? ` SP${servicePack}` : ''}`;
+    }
+    case 'mageia':
+      return `Mageia:${versionId}`;
     default:
       return undefined;
   }

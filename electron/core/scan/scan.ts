@@ -12,6 +12,7 @@ import {
   findVulnerabilities,
   versionOrdering,
   VulnDatabase,
+  type BlocklistLookup,
   type Finding,
   type VulnDbStatus,
 } from '../vulndb';
@@ -22,8 +23,10 @@ import { ScanCache, type CachedInventory, type Inventory } from './cache';
 import { ContentScanner, type MalwareFinding, type SecretFinding } from './content';
 import { dpkgPackages, isDpkgDatabase } from './dpkg';
 import { choosePlatform, dockerImageId, platformTarget, subjectKey } from './identity';
-import { walkLayers, type FileMeta } from './layers';
+import { walkLayers, type FileMeta, type LayerProgress } from './layers';
 import { detectOs, OS_RELEASE_PATHS, type OperatingSystem } from './os-release';
+import { isDpkgFileList, MAX_FILE_LIST_BYTES, osOwnedPaths, withoutOsOwned } from './owned';
+import { RpmDatabases } from './rpm';
 import type { Package } from './types';
 
 /** Package databases are a few MiB; anything larger is not one. */
@@ -121,6 +124,7 @@ async function pickManifest(
 function wantedContent(meta: FileMeta): number {
   if (OS_RELEASE_PATHS.includes(meta.path)) return 64 * 1024;
   if (isDpkgDatabase(meta.path) || meta.path === APK_INSTALLED) return MAX_DATABASE_BYTES;
+  if (isDpkgFileList(meta.path)) return MAX_FILE_LIST_BYTES;
   return 0;
 }
 
@@ -140,60 +144,113 @@ function toVulnerability(pkg: Package, finding: Finding): Vulnerability {
   };
 }
 
-/** Vulnerabilities of OS packages: advisories name the source package and its version. */
+/**
+ * Vulnerabilities of OS packages: advisories name the source package and its version. RPM
+ * distributions' advisories name either, so an rpm is also looked up by its own name.
+ */
 function osVulnerabilities(
   db: VulnDatabase,
   os: OperatingSystem | undefined,
   packages: Package[],
 ): Vulnerability[] {
-  if (!os?.ecosystem || !ecosystemScheme(os.ecosystem)) return [];
-  const ordering = versionOrdering(os.ecosystem);
+  const ecosystem = os?.ecosystem;
+  if (!ecosystem || !ecosystemScheme(ecosystem)) return [];
+  const ordering = versionOrdering(ecosystem);
   const found: Vulnerability[] = [];
   const cache = new Map<string, Finding[]>();
-  for (const pkg of packages) {
-    const name = pkg.source?.name ?? pkg.name;
-    const version = pkg.source?.version ?? pkg.version;
+  const lookup = (name: string, version: string) => {
     const key = `${name}@${version}`;
     let findings = cache.get(key);
     if (!findings) {
-      findings = findVulnerabilities(db.affecting(os.ecosystem, name), version, ordering);
+      findings = findVulnerabilities(db.affecting(ecosystem, name), version, ordering);
       cache.set(key, findings);
+    }
+    return findings;
+  };
+  for (const pkg of packages) {
+    const findings = [...lookup(pkg.source?.name ?? pkg.name, pkg.source?.version ?? pkg.version)];
+    if (pkg.type === 'rpm' && pkg.source && pkg.source.name !== pkg.name) {
+      const ids = new Set(findings.map((finding) => finding.id));
+      findings.push(...lookup(pkg.name, pkg.version).filter((finding) => !ids.has(finding.id)));
     }
     for (const finding of findings) found.push(toVulnerability(pkg, finding));
   }
   return found;
 }
 
+/**
+ * How a scan advances: every layer is announced `queued` once the manifest is read, then reports
+ * its compressed bytes read; an image answered from the scan cache reads no layer and says so.
+ */
+export type ScanProgress =
+  | (Omit<LayerProgress, 'state'> & {
+      kind: 'layer';
+      /** How many layers the image has. */
+      count: number;
+      state: LayerProgress['state'] | 'queued';
+    })
+  | { kind: 'cached'; layers: number };
+
 /** Reads the image's layers once: everything a scan finds except vulnerabilities. */
 async function readInventory(
   source: ImageSource,
   root: ParsedManifest,
   chosen: ReturnType<typeof choosePlatform>,
-  signal: AbortSignal | undefined,
+  options: Pick<ScanOptions, 'signal' | 'onProgress'>,
+  blocklist: BlocklistLookup,
 ): Promise<Inventory> {
+  const { signal, onProgress } = options;
   const { manifest, platform } = await pickManifest(source, root, chosen);
-  const config = await readConfig(source, manifest);
-  const content = new ContentScanner();
-  const apps = new AppInventory();
-  const view = await walkLayers(
-    manifest.manifest.layers.map((layer) => ({
+  const layers = manifest.manifest.layers;
+  for (const [index, layer] of layers.entries()) {
+    onProgress?.({
+      kind: 'layer',
+      index,
+      count: layers.length,
       digest: layer.digest,
+      done: 0,
       size: layer.size,
-      open: () => source.blob(layer),
-    })),
-    {
-      capture: wantedContent,
-      // Application files are read from the same pass over the bytes as the content checks.
-      inspect: async (meta, stream) => {
-        const sink = apps.sink(meta);
-        await content.inspect(meta, sink ? tap(stream, sink) : stream);
-        await sink?.end();
+      state: 'queued',
+    });
+  }
+  const config = await readConfig(source, manifest);
+  const content = new ContentScanner({ blocklist });
+  const apps = new AppInventory();
+  const rpm = new RpmDatabases();
+  let view;
+  let os;
+  let rpmInventory;
+  try {
+    view = await walkLayers(
+      layers.map((layer) => ({
+        digest: layer.digest,
+        size: layer.size,
+        open: () => source.blob(layer),
+      })),
+      {
+        capture: wantedContent,
+        // Application files and rpm databases are read from the same pass over the bytes as
+        // the content checks.
+        inspect: async (meta, stream) => {
+          const sink = apps.sink(meta) ?? rpm.sink(meta);
+          await content.inspect(meta, sink ? tap(stream, sink) : stream);
+          await sink?.end();
+        },
+        ...(signal ? { signal } : {}),
+        ...(onProgress
+          ? {
+              onLayer: (p: LayerProgress) =>
+                onProgress({ kind: 'layer', count: layers.length, ...p }),
+            }
+          : {}),
       },
-      ...(signal ? { signal } : {}),
-    },
-  );
+    );
+    os = detectOs(view);
+    rpmInventory = rpm.packages(view, os);
+  } finally {
+    rpm.dispose();
+  }
   const { secrets, malware } = content.retain(view.files);
-  const os = detectOs(view);
   const applications = apps.retain(view.files);
   return {
     image: {
@@ -204,12 +261,13 @@ async function readInventory(
       ...(os ? { os } : {}),
       layers: view.layers.length,
     },
-    osPackages: [...dpkgPackages(view, os), ...apkPackages(view, os)],
-    appPackages: applications.packages,
+    osPackages: [...dpkgPackages(view, os), ...apkPackages(view, os), ...rpmInventory.packages],
+    // Language packages an OS package installed are reported as that OS package (see owned.ts).
+    appPackages: withoutOsOwned(applications.packages, osOwnedPaths(view)),
     baseline: baselineChecks(config, view),
     secrets,
     malware,
-    skipped: applications.skipped,
+    skipped: [...rpmInventory.skipped, ...applications.skipped],
   };
 }
 
@@ -271,9 +329,11 @@ function report(
 
 export interface ScanOptions {
   platform?: string;
+  /** Cancels the scan: it rejects with the signal's reason and caches nothing. */
   signal?: AbortSignal;
   /** False: read every layer even when the cache has the image (the entry is then refreshed). */
   cache?: boolean;
+  onProgress?: (progress: ScanProgress) => void;
 }
 
 /**
@@ -288,36 +348,64 @@ export async function scanImage(
 ): Promise<ScanResult> {
   const cache = new ScanCache(engine.requireStore().db);
   const lookup = options.cache !== false;
-  const dockerId = await dockerImageId(engine, ref);
-  const dockerKey = dockerId
-    ? subjectKey({ kind: 'docker-image', id: dockerId, platform: platformTarget(options.platform) })
-    : undefined;
-  if (dockerKey && lookup) {
-    const hit = cache.get(dockerKey);
-    if (hit) return report(engine, ref, hit, true);
-  }
-  const source = await openImage(engine, ref);
-  let inventory: Inventory;
-  let key: string;
+  const vulndb = VulnDatabase.open(engine.requireStore().workspace.path);
   try {
-    const root = await source.image.root();
-    const chosen = choosePlatform(root, options.platform);
-    key = dockerKey ?? subjectKey({ kind: 'manifest', digest: chosen.digest });
-    if (!dockerKey && lookup) {
-      const hit = cache.get(key);
-      // The same platform manifest may sit in another index now: report the root read today.
-      if (hit) return report(engine, ref, hit, true, root.digest);
+    // Files are matched against blocklists as they stream: an inventory made before the last
+    // blocklist import has not seen it, so the layers are read again.
+    const listChanged = vulndb.blocklistChangedAt();
+    const cached = (entry: CachedInventory | undefined) =>
+      entry && (!listChanged || entry.createdAt >= listChanged) ? entry : undefined;
+    const dockerId = await dockerImageId(engine, ref);
+    const dockerKey = dockerId
+      ? subjectKey({
+          kind: 'docker-image',
+          id: dockerId,
+          platform: platformTarget(options.platform),
+        })
+      : undefined;
+    if (dockerKey && lookup) {
+      const hit = cached(cache.get(dockerKey));
+      if (hit) {
+        options.onProgress?.({ kind: 'cached', layers: hit.inventory.image.layers });
+        return report(engine, ref, hit, true);
+      }
     }
-    inventory = await readInventory(source.image, root, chosen, options.signal);
+    const source = await openImage(engine, ref);
+    let inventory: Inventory;
+    let key: string;
+    try {
+      const root = await source.image.root();
+      const chosen = choosePlatform(root, options.platform);
+      key = dockerKey ?? subjectKey({ kind: 'manifest', digest: chosen.digest });
+      if (!dockerKey && lookup) {
+        const hit = cached(cache.get(key));
+        // The same platform manifest may sit in another index now: report the root read today.
+        if (hit) {
+          options.onProgress?.({ kind: 'cached', layers: hit.inventory.image.layers });
+          return report(engine, ref, hit, true, root.digest);
+        }
+      }
+      inventory = await readInventory(
+        source.image,
+        root,
+        chosen,
+        options,
+        vulndb.blocklistLookup(),
+      );
+    } finally {
+      await source.image.close();
+    }
+    // The engine's tag may have moved between the inspect and the export: keep the entry only
+    // when the exported image is the one the key names.
+    // A cancel that came as the last layer ended still wins: nothing is kept of a cancelled scan.
+    options.signal?.throwIfAborted();
+    const { digest, manifest, config } = inventory.image;
+    const pinned = !dockerId || [digest, manifest, config].includes(dockerId as Digest);
+    const entry = pinned
+      ? cache.put(key, inventory)
+      : { inventory, createdAt: new Date().toISOString() };
+    return report(engine, ref, entry, false);
   } finally {
-    await source.image.close();
+    vulndb.close();
   }
-  // The engine's tag may have moved between the inspect and the export: keep the entry only when
-  // the exported image is the one the key names.
-  const { digest, manifest, config } = inventory.image;
-  const pinned = !dockerId || [digest, manifest, config].includes(dockerId as Digest);
-  const entry = pinned
-    ? cache.put(key, inventory)
-    : { inventory, createdAt: new Date().toISOString() };
-  return report(engine, ref, entry, false);
 }

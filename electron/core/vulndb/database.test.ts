@@ -238,3 +238,87 @@ open(sys.argv[1], 'wb').write(data)
     return file;
   }
 });
+
+describe('VulnDatabase blocklists and sub-ecosystems', () => {
+  let dir: string;
+  let db: VulnDatabase;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(root, 'bl-'));
+    db = VulnDatabase.open(dir);
+  });
+  afterEach(() => db.close());
+
+  const hash = (c: string) => c.repeat(64);
+
+  it('imports a blocklist by its content, counts it in status and finds its hashes', async () => {
+    const list = join(dir, 'hashes.txt');
+    writeFileSync(list, `# feed\n${hash('e')} Evil one\n${hash('1')}\n${hash('A')},Upper\n`);
+    expect(db.blocklistChangedAt()).toBeUndefined();
+    const result = await db.import(list);
+    expect(result).toMatchObject({ kind: 'blocklist', imported: 3, updated: 0, unchanged: 0 });
+    expect(db.status().blocklist).toBe(3);
+    expect(db.blocklistChangedAt()).toBeDefined();
+    const lookup = db.blocklistLookup();
+    expect(lookup.size).toBe(3);
+    expect(lookup.find(hash('e'))).toEqual({ name: 'Evil one' });
+    expect(lookup.find(hash('1'))).toEqual({});
+    expect(lookup.find(hash('a'))).toEqual({ name: 'Upper' });
+    expect(lookup.find(hash('b'))).toBeUndefined();
+    expect(lookup.find(hash('0'))).toBeUndefined();
+    expect(lookup.find(hash('f'))).toBeUndefined();
+    // Again, with one name changed: nothing new, one updated.
+    writeFileSync(list, `${hash('e')} Evil one\n${hash('1')} Named now\n`);
+    expect(await db.import(list)).toMatchObject({ imported: 0, updated: 1, unchanged: 1 });
+    expect(db.status().blocklist).toBe(3);
+  });
+
+  it('refuses a blocklist with a malformed line and stores nothing of it', async () => {
+    const list = join(dir, 'bad.txt');
+    writeFileSync(list, `${hash('e')} fine\n${hash('f')} fine too\nzz${hash('1')}\n`);
+    await expect(db.import(list)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/bad\.txt line 3 .*nothing was imported/) as unknown,
+    });
+    expect(db.status().blocklist).toBe(0);
+    expect(db.blocklistLookup().size).toBe(0);
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '# only a comment\n');
+    await expect(db.import(empty)).rejects.toThrow(/lists no SHA-256 hashes/);
+  });
+
+  it('matches an OS ecosystem against its sub-ecosystems, not its neighbours', async () => {
+    const record = (id: string, ecosystem: string) => ({
+      id,
+      modified: '2026-11-20T00:00:00Z',
+      affected: [
+        {
+          package: { ecosystem, name: 'openssl' },
+          ranges: [
+            { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:3.0.7-1.el9' }] },
+          ],
+        },
+      ],
+    });
+    const file = join(dir, 'rh.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        record('RHSA-1', 'Red Hat:enterprise_linux:9::appstream'),
+        record('RHSA-2', 'Red Hat:enterprise_linux:9::baseos'),
+        record('RHSA-3', 'Red Hat:enterprise_linux:90::baseos'),
+        record('RHSA-4', 'Red Hat:enterprise_linux:8::baseos'),
+        record('ALSA-1', 'AlmaLinux:9'),
+      ]),
+    );
+    await db.import(file);
+    const ids = (ecosystem: string) =>
+      db
+        .affecting(ecosystem, 'openssl')
+        .map((a) => a.recordId)
+        .sort();
+    expect(ids('Red Hat:enterprise_linux:9')).toEqual(['RHSA-1', 'RHSA-2']);
+    expect(ids('AlmaLinux:9')).toEqual(['ALSA-1']);
+    expect(ids('AlmaLinux:8')).toEqual([]);
+  });
+});

@@ -3,15 +3,19 @@
  * (rebuildable data, kept apart from the audit log), indexed by ecosystem and package name for
  * the scanner and by alias for merging duplicates. Imports are all-or-nothing.
  */
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../db';
 import { ConsignError } from '../errors';
 import { ecosystemFamily, parseOsvRecord, type OsvAffected, type OsvRecord } from './osv';
+import { BlocklistParser, fileLines, isBlocklistFile } from './blocklist';
 import { openOsvSource } from './sources';
 
 export const VULNDB_FILE = 'vulndb.sqlite';
 /** Data older than this is still used, with a warning to import fresh data. */
 export const STALE_AFTER_DAYS = 7;
+/** Hashes per row of the blocklist's sorted index: 32 KiB values. */
+const INDEX_CHUNK_HASHES = 1024;
 /** Reasons kept for entries that were skipped; the count covers the rest. */
 const MAX_SKIPPED_REPORTED = 20;
 
@@ -55,6 +59,20 @@ const schema: readonly string[] = [
      unchanged INTEGER NOT NULL,
      skipped   INTEGER NOT NULL
    );`,
+  // Imported malware blocklists: files known to be malicious, by the SHA-256 of their content.
+  // OS advisories of some distributions (Red Hat) are split into sub-ecosystems
+  // ("Red Hat:enterprise_linux:9::appstream"): found by family and name, then by prefix.
+  `CREATE TABLE blocklist (
+     sha256   TEXT PRIMARY KEY,
+     name     TEXT,
+     source   TEXT NOT NULL,
+     added_at TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE blocklist_index (
+     chunk  INTEGER PRIMARY KEY,
+     hashes BLOB NOT NULL
+   );
+   CREATE INDEX affected_family_name ON affected(family, name);`,
 ];
 
 export interface ImportProgress {
@@ -65,7 +83,8 @@ export interface ImportProgress {
 
 export interface ImportResult {
   source: string;
-  kind: 'zip' | 'folder' | 'file';
+  /** `blocklist`: a malware blocklist (SHA-256 hashes) rather than OSV data. */
+  kind: 'zip' | 'folder' | 'file' | 'blocklist';
   /** Records new to the database. */
   imported: number;
   /** Records replaced by a newer version. */
@@ -90,12 +109,32 @@ export interface VulnDbStatus {
   stale: boolean;
   /** What to do about it, when there is no data or it is stale. */
   warning?: string;
+  /** SHA-256 hashes on imported malware blocklists. */
+  blocklist: number;
+}
+
+/** What a scan looks file hashes up in: one sorted array of binary hashes, searched in halves. */
+export interface BlocklistLookup {
+  size: number;
+  /** The entry for a file's lowercase hex SHA-256, or undefined when it is not listed. */
+  find(sha256: string): { name?: string } | undefined;
 }
 
 /** One affected entry as stored, with what matching needs of its record. */
 export interface StoredAffected extends OsvAffected {
   recordId: string;
   record: Pick<OsvRecord, 'aliases' | 'summary' | 'severity' | 'rating'>;
+}
+
+/** A regular file that is not a zip and reads as a blocklist (see blocklist.ts). */
+async function isBlocklist(path: string): Promise<boolean> {
+  try {
+    if (!(await lstat(path)).isFile()) return false;
+    return await isBlocklistFile(path);
+  } catch {
+    // Unreadable paths get the OSV importer's own message.
+    return false;
+  }
 }
 
 export class VulnDatabase {
@@ -126,6 +165,7 @@ export class VulnDatabase {
     path: string,
     options: { onProgress?: (progress: ImportProgress) => void; signal?: AbortSignal } = {},
   ): Promise<ImportResult> {
+    if (await isBlocklist(path)) return this.#importBlocklist(path, options);
     const source = await openOsvSource(path);
     const result: ImportResult = {
       source: path,
@@ -221,6 +261,159 @@ export class VulnDatabase {
     return result;
   }
 
+  /**
+   * Imports a malware blocklist in one transaction: a malformed line refuses the whole file,
+   * naming the line. Hashes already listed keep their place; a new name replaces the old one.
+   */
+  async #importBlocklist(
+    path: string,
+    options: { onProgress?: (progress: ImportProgress) => void; signal?: AbortSignal },
+  ): Promise<ImportResult> {
+    const result: ImportResult = {
+      source: path,
+      kind: 'blocklist',
+      imported: 0,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+      skippedReasons: [],
+      ecosystems: [],
+    };
+    const parser = new BlocklistParser(path);
+    // One statement for a new hash (the common case); a listed one is renamed only if its name
+    // changed.
+    const insert = this.#db.prepare(
+      'INSERT OR IGNORE INTO blocklist (sha256, name, source, added_at) VALUES (?, ?, ?, ?)',
+    );
+    const rename = this.#db.prepare(
+      `UPDATE blocklist SET name = ?, source = ?, added_at = ? WHERE sha256 = ? AND name IS NOT ?`,
+    );
+    const at = new Date().toISOString();
+    let line = 0;
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      for await (const text of fileLines(path)) {
+        options.signal?.throwIfAborted();
+        line++;
+        if (line % 10_000 === 0) options.onProgress?.({ done: line });
+        const entry = parser.line(text, line);
+        if (!entry) continue;
+        const name = entry.name ?? null;
+        if (insert.run(entry.sha256, name, path, at).changes) result.imported++;
+        else if (rename.run(name, path, at, entry.sha256, name).changes) result.updated++;
+        else result.unchanged++;
+      }
+      if (result.imported + result.updated + result.unchanged === 0) {
+        throw new ConsignError(
+          'BAD_INPUT',
+          `${path} lists no SHA-256 hashes; nothing was imported.`,
+          {
+            remedy:
+              'A blocklist has one SHA-256 (64 hex digits) a line, optionally followed by a name; or it is a CSV file whose header names a sha256 column.',
+          },
+        );
+      }
+      this.#writeBlocklistIndex();
+      this.#db
+        .prepare(
+          `INSERT INTO imports (at, source, kind, imported, updated, unchanged, skipped)
+           VALUES (?, ?, 'blocklist', ?, ?, ?, 0)`,
+        )
+        .run(at, path, result.imported, result.updated, result.unchanged);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      if (error instanceof ConsignError) throw error;
+      if (options.signal?.aborted) {
+        throw new ConsignError('BAD_REQUEST', 'The import was cancelled; nothing was imported.');
+      }
+      throw new ConsignError('BAD_INPUT', `${path} could not be imported; nothing was imported.`, {
+        remedy: 'Check that the file can be read.',
+        cause: error,
+      });
+    }
+    options.onProgress?.({ done: line });
+    return result;
+  }
+
+  /**
+   * Every listed hash, 32 bytes each in order, kept beside the list (rebuilt in the import's
+   * transaction) in values of 32 KiB, so a scan reads the sorted hashes as they are stored
+   * instead of sorting a million rows, and no single value is larger than a few pages.
+   */
+  #writeBlocklistIndex(): void {
+    this.#db.exec('DELETE FROM blocklist_index');
+    const add = this.#db.prepare('INSERT INTO blocklist_index (chunk, hashes) VALUES (?, ?)');
+    const chunk = Buffer.alloc(INDEX_CHUNK_HASHES * 32);
+    let filled = 0;
+    let chunks = 0;
+    for (const row of this.#db.prepare('SELECT sha256 FROM blocklist ORDER BY sha256').iterate()) {
+      chunk.write((row as { sha256: string }).sha256, filled * 32, 32, 'hex');
+      if (++filled === INDEX_CHUNK_HASHES) {
+        add.run(chunks++, chunk);
+        filled = 0;
+      }
+    }
+    if (filled) add.run(chunks, chunk.subarray(0, filled * 32));
+  }
+
+  /**
+   * The imported blocklist as a scan looks it up: the sorted hashes read at once (a million take
+   * 32 MiB, a third of what a set of hex strings would), found by binary search; a hit's name is
+   * read from the database.
+   */
+  blocklistLookup(): BlocklistLookup {
+    const hashes = Buffer.alloc(this.#blocklistSize() * 32);
+    let length = 0;
+    const rows = this.#db.prepare('SELECT hashes FROM blocklist_index ORDER BY chunk').iterate();
+    for (const row of rows) {
+      const part = (row as { hashes: Uint8Array }).hashes;
+      if (length + part.byteLength > hashes.length) break;
+      hashes.set(part, length);
+      length += part.byteLength;
+    }
+    const count = Math.floor(length / 32);
+    const nameOf = this.#db.prepare('SELECT name FROM blocklist WHERE sha256 = ?');
+    return {
+      size: count,
+      find: (sha256) => {
+        if (count === 0) return undefined;
+        const wanted = Buffer.from(sha256, 'hex');
+        if (wanted.length !== 32) return undefined;
+        let low = 0;
+        let high = count - 1;
+        while (low <= high) {
+          const middle = (low + high) >>> 1;
+          const order = hashes.compare(wanted, 0, 32, middle * 32, middle * 32 + 32);
+          if (order === 0) {
+            const row = nameOf.get(sha256) as { name: string | null } | undefined;
+            return row?.name ? { name: row.name } : {};
+          }
+          // `order` compares the hash in the array with the wanted one.
+          if (order < 0) low = middle + 1;
+          else high = middle - 1;
+        }
+        return undefined;
+      },
+    };
+  }
+
+  /** When a blocklist was last imported: scans cached before then are read again. */
+  blocklistChangedAt(): string | undefined {
+    const row = this.#db
+      .prepare(`SELECT max(at) AS at FROM imports WHERE kind = 'blocklist'`)
+      .get() as { at: string | null };
+    return row.at ?? undefined;
+  }
+
+  /** From the index's length: counting the list's rows reads all of it. */
+  #blocklistSize(): number {
+    const row = this.#db
+      .prepare('SELECT coalesce(sum(length(hashes)), 0) AS bytes FROM blocklist_index')
+      .get() as { bytes: number };
+    return Math.floor(Number(row.bytes) / 32);
+  }
+
   /** Upserts one record, keeping whichever version is newer by its `modified` time. */
   #writer() {
     const existing = this.#db.prepare('SELECT modified FROM records WHERE id = ?');
@@ -292,11 +485,13 @@ export class VulnDatabase {
     const newest = this.#db.prepare('SELECT max(modified) AS modified FROM records').get() as {
       modified: string | null;
     };
+    const blocklist = this.#blocklistSize();
     if (!records) {
       return {
         records: 0,
         ecosystems: [],
         stale: true,
+        blocklist,
         warning:
           'No vulnerability data is loaded: scans list packages but cannot name vulnerabilities. Import an OSV all.zip (consign vulndb import, or Settings → Vulnerability data).',
       };
@@ -313,6 +508,7 @@ export class VulnDatabase {
       ...(dataAsOf ? { dataAsOf } : {}),
       ...(ageDays !== undefined ? { ageDays } : {}),
       stale,
+      blocklist,
       ...(stale
         ? {
             warning: `The vulnerability data is ${ageDays ?? 'an unknown number of'} days old: vulnerabilities published since are not found. Import a fresh OSV all.zip.`,
@@ -321,16 +517,21 @@ export class VulnDatabase {
     };
   }
 
-  /** Every affected entry naming this package in this ecosystem (withdrawn records left out). */
+  /**
+   * Every affected entry naming this package in this ecosystem or one of its sub-ecosystems
+   * (`Red Hat:enterprise_linux:9` covers `Red Hat:enterprise_linux:9::appstream`), withdrawn
+   * records left out.
+   */
   affecting(ecosystem: string, name: string): StoredAffected[] {
     const rows = this.#db
       .prepare(
         `SELECT a.record_id, a.ecosystem, a.name, a.purl, a.ranges, a.versions, a.severity,
                 r.aliases, r.summary, r.severity AS record_severity, r.rating
          FROM affected a JOIN records r ON r.id = a.record_id
-         WHERE a.ecosystem = ? AND a.name = ? AND r.withdrawn IS NULL`,
+         WHERE a.family = ? AND a.name = ? AND r.withdrawn IS NULL
+           AND (a.ecosystem = ? OR substr(a.ecosystem, 1, ?) = ?)`,
       )
-      .all(ecosystem, name) as {
+      .all(ecosystemFamily(ecosystem), name, ecosystem, ecosystem.length + 1, `${ecosystem}:`) as {
       record_id: string;
       ecosystem: string;
       name: string;

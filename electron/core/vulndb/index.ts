@@ -2,7 +2,14 @@
 // ecosystem, and matching installed versions against advisories.
 export * from './versions';
 export { VulnDatabase, STALE_AFTER_DAYS, VULNDB_FILE } from './database';
-export type { ImportProgress, ImportResult, StoredAffected, VulnDbStatus } from './database';
+export type {
+  BlocklistLookup,
+  ImportProgress,
+  ImportResult,
+  StoredAffected,
+  VulnDbStatus,
+} from './database';
+export { BlocklistParser, isBlocklistFile, type BlocklistEntry } from './blocklist';
 export { importVulnData, vulnDataStatus } from './data';
 export {
   ecosystemFamily,

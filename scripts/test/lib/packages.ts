@@ -114,6 +114,12 @@ export const REQUIREMENTS: Requirement[] = [
     what: 'golang.org/x/mod/semver source (Go version oracle)',
     present: () => existsSync('/usr/share/gocode/src/golang.org/x/mod/semver/semver.go'),
   },
+  // rpm databases for the scanner's tests: tiny packages built and installed into a SQLite rpmdb.
+  {
+    pkg: 'rpm',
+    what: 'rpm, rpmbuild (rpm database test images)',
+    present: () => !!which('rpm') && !!which('rpmbuild'),
+  },
   // A real Debian 12 root file system for the scanner's tests (from Debian's own archive).
   { pkg: 'debootstrap', what: 'debootstrap (Debian test image)', present: has('debootstrap') },
 ];
