@@ -1,6 +1,7 @@
-import { ActionIcon, CopyButton, Group, Text, Tooltip } from '@mantine/core';
-import { IconCheck, IconCopy } from '@tabler/icons-react';
+import { Group, Text, Tooltip } from '@mantine/core';
+import {} from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import { CopyIconButton } from './CopyIconButton';
 import { shortDigest } from '../lib/reference';
 
 /**
@@ -43,24 +44,11 @@ export function Digest({
         </Tooltip>
       )}
       {copyable && (
-        <CopyButton value={digest} timeout={1500}>
-          {({ copied, copy }) => (
-            <Tooltip
-              label={copied ? t('inspector.digestCopied') : t('inspector.copyDigest')}
-              withArrow
-            >
-              <ActionIcon
-                variant="subtle"
-                color={copied ? 'teal' : 'gray'}
-                size="sm"
-                onClick={copy}
-                aria-label={t('inspector.copyDigest')}
-              >
-                {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
-              </ActionIcon>
-            </Tooltip>
-          )}
-        </CopyButton>
+        <CopyIconButton
+          value={digest}
+          label={t('inspector.copyDigest')}
+          copiedHint={t('inspector.digestCopied')}
+        />
       )}
     </Group>
   );

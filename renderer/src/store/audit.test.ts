@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuditEventView, ConsignBridge, Result } from '../../../shared/contract';
+import { describe, expect, it, vi } from 'vitest';
+import type { AuditEventView, Result } from '../../../shared/contract';
 import { useStore } from '.';
+import { installBridge, resetStoreAfterEach } from './test-bridge';
 import {
   AUDIT_MAX_PAGES,
   AUDIT_PAGE_SIZE,
@@ -50,9 +51,7 @@ function stubBridge(answer: (channel: string, request: ListRequest) => Result<un
         held.push({ channel, request, release: () => resolve(answer(channel, request)) });
       }),
   );
-  vi.stubGlobal('window', {
-    consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-  });
+  installBridge(invoke);
   return { invoke, held };
 }
 
@@ -66,10 +65,7 @@ async function releaseAll(held: { release: () => void }[]) {
   }
 }
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  useStore.setState(useStore.getInitialState());
-});
+resetStoreAfterEach();
 
 describe('audit slice', () => {
   it('loads the count and the first page, then only the pages scrolled to', async () => {

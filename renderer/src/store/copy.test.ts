@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ConsignBridge, EventOf, Result } from '../../../shared/contract';
+import { describe, expect, it, vi } from 'vitest';
+import type { EventOf, Result } from '../../../shared/contract';
 import { useStore } from '.';
+import { installBridge, resetStoreAfterEach } from './test-bridge';
 import { destinationTotals } from './copy';
 
 const digest = `sha256:${'c'.repeat(64)}`;
@@ -13,18 +14,13 @@ function event(values: Partial<EventOf<'progress'>>): EventOf<'progress'> {
   return { taskId: '', label: '', state: 'running', done: 0, unit: 'bytes', ...values };
 }
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  useStore.setState(useStore.getInitialState());
-});
+resetStoreAfterEach();
 
 describe('copy slice', () => {
   it('runs a copy with its own task id, follows only that task, and keeps the result', async () => {
     let finish: (result: Result<unknown>) => void = () => {};
     const invoke = vi.fn(() => new Promise<Result<unknown>>((resolve) => (finish = resolve)));
-    vi.stubGlobal('window', {
-      consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-    });
+    installBridge(invoke);
 
     const { copy } = useStore.getState();
     copy.open('docker-daemon:app:1');
@@ -91,9 +87,7 @@ describe('copy slice', () => {
 
   it('does not start with a destination that is not a registry reference', async () => {
     const invoke = vi.fn();
-    vi.stubGlobal('window', {
-      consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-    });
+    installBridge(invoke);
     const { copy } = useStore.getState();
     copy.open('docker-daemon:app:1');
     const [row] = useStore.getState().copy.destinations;

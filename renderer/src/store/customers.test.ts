@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ConsignBridge, Customer, CustomerTest, Result } from '../../../shared/contract';
+import { describe, expect, it } from 'vitest';
+import type { Customer, CustomerTest } from '../../../shared/contract';
 import { useStore } from '.';
+import { resetStoreAfterEach, stubBridge } from './test-bridge';
 
 const customer: Customer = {
   id: 'c1',
@@ -24,20 +25,7 @@ const passed: CustomerTest = {
   canPush: true,
 };
 
-function stubBridge(answer: (channel: string, request: unknown) => Result<unknown>) {
-  const invoke = vi.fn((channel: string, request: unknown) =>
-    Promise.resolve(answer(channel, request)),
-  );
-  vi.stubGlobal('window', {
-    consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-  });
-  return invoke;
-}
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  useStore.setState(useStore.getInitialState());
-});
+resetStoreAfterEach();
 
 describe('customers slice', () => {
   it('passes the password through without keeping it, then refreshes the list', async () => {

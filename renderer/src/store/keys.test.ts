@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ConsignBridge, KeyInfo, Result } from '../../../shared/contract';
+import { describe, expect, it } from 'vitest';
+import type { KeyInfo } from '../../../shared/contract';
 import { useStore } from '.';
+import { resetStoreAfterEach, stubBridge } from './test-bridge';
 
 const key: KeyInfo = {
   id: 'k1',
@@ -13,20 +14,7 @@ const key: KeyInfo = {
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
-function stubBridge(answer: (channel: string, request: unknown) => Result<unknown>) {
-  const invoke = vi.fn((channel: string, request: unknown) =>
-    Promise.resolve(answer(channel, request)),
-  );
-  vi.stubGlobal('window', {
-    consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-  });
-  return invoke;
-}
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  useStore.setState(useStore.getInitialState());
-});
+resetStoreAfterEach();
 
 describe('keys slice', () => {
   it('passes an import passphrase through without keeping it, then refreshes the list', async () => {

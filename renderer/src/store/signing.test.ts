@@ -1,12 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type {
-  ConsignBridge,
-  ImageSignatures,
-  KeyInfo,
-  Result,
-  SignResult,
-} from '../../../shared/contract';
+import { describe, expect, it, vi } from 'vitest';
+import type { ImageSignatures, KeyInfo, Result, SignResult } from '../../../shared/contract';
 import { useStore } from '.';
+import { installBridge, resetStoreAfterEach, stubBridgeByChannel } from './test-bridge';
 
 const ref = 'docker://registry.example.com/team/app:1.0';
 const digest = `sha256:${'b'.repeat(64)}`;
@@ -43,27 +38,11 @@ const signResult: SignResult = {
   signatures: [{ format: 'legacy', ref: signed.signatures[0]!.ref, created: true }],
 };
 
-/** A bridge answering each channel from `answers`; every call is recorded. */
-function stubBridge(answers: Record<string, (request: unknown) => Result<unknown>>) {
-  const invoke = vi.fn((channel: string, request: unknown) => {
-    const answer = answers[channel];
-    if (!answer) throw new Error(`unexpected call to ${channel}`);
-    return Promise.resolve(answer(request));
-  });
-  vi.stubGlobal('window', {
-    consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-  });
-  return invoke;
-}
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  useStore.setState(useStore.getInitialState());
-});
+resetStoreAfterEach();
 
 describe('signing slice', () => {
   it('lists a registry image’s signatures and asks nothing for other references', async () => {
-    const invoke = stubBridge({ 'images.signatures': () => ({ ok: true, data: signed }) });
+    const invoke = stubBridgeByChannel({ 'images.signatures': () => ({ ok: true, data: signed }) });
     await useStore.getState().signing.load(`  ${ref} `);
     expect(invoke).toHaveBeenCalledWith('images.signatures', { ref });
     expect(useStore.getState().signing).toMatchObject({ ref, result: signed, loading: false });
@@ -81,7 +60,7 @@ describe('signing slice', () => {
         ? new Promise<Result<unknown>>((resolve) => (releaseFirst = resolve))
         : Promise.resolve<Result<unknown>>({ ok: true, data: unsigned }),
     );
-    vi.stubGlobal('window', { consign: { invoke, on: () => () => {} } });
+    installBridge(invoke);
     const first = useStore.getState().signing.load(ref);
     await useStore.getState().signing.load(other);
     releaseFirst({ ok: true, data: signed });
@@ -90,9 +69,9 @@ describe('signing slice', () => {
   });
 
   it('shows a failure with its remedy instead of an old list', async () => {
-    stubBridge({ 'images.signatures': () => ({ ok: true, data: signed }) });
+    stubBridgeByChannel({ 'images.signatures': () => ({ ok: true, data: signed }) });
     await useStore.getState().signing.load(ref);
-    stubBridge({
+    stubBridgeByChannel({
       'images.signatures': () => ({
         ok: false,
         error: {
@@ -111,7 +90,7 @@ describe('signing slice', () => {
 
   it('signs, then refreshes the signatures shown and the keys’ last use', async () => {
     let signedYet = false;
-    const invoke = stubBridge({
+    const invoke = stubBridgeByChannel({
       'images.signatures': () => ({ ok: true, data: signedYet ? signed : unsigned }),
       'images.sign': () => {
         signedYet = true;
@@ -136,7 +115,7 @@ describe('signing slice', () => {
   });
 
   it('returns a refusal with its remedy, and still refreshes what may have changed', async () => {
-    const invoke = stubBridge({
+    const invoke = stubBridgeByChannel({
       'images.signatures': () => ({ ok: true, data: unsigned }),
       'images.sign': () => ({
         ok: false,
@@ -167,7 +146,7 @@ describe('signing slice', () => {
   });
 
   it('opening and closing the inspector loads and forgets the signatures', async () => {
-    const invoke = stubBridge({
+    const invoke = stubBridgeByChannel({
       'images.inspect': () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'gone' } }),
       'images.signatures': () => ({ ok: true, data: signed }),
     });

@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
-  ConsignBridge,
   EventOf,
   Result,
   VulnDbImportResult,
@@ -8,6 +7,7 @@ import type {
   VulnRecord,
 } from '../../../shared/contract';
 import { useStore } from '.';
+import { resetStoreAfterEach, stubBridgeByChannel } from './test-bridge';
 
 const empty: VulnDbStatus = {
   records: 0,
@@ -43,21 +43,6 @@ const record: VulnRecord = {
   json: '{}',
 };
 
-/** A bridge answering each channel from `answers`; every call is recorded. */
-function stubBridge(
-  answers: Record<string, (request: unknown) => Result<unknown> | Promise<Result<unknown>>>,
-) {
-  const invoke = vi.fn((channel: string, request: unknown) => {
-    const answer = answers[channel];
-    if (!answer) throw new Error(`unexpected call to ${channel}`);
-    return Promise.resolve(answer(request));
-  });
-  vi.stubGlobal('window', {
-    consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-  });
-  return invoke;
-}
-
 const progress = (taskId: string, done: number, total?: number): EventOf<'progress'> => ({
   taskId,
   label: 'Importing vulnerability data',
@@ -67,18 +52,15 @@ const progress = (taskId: string, done: number, total?: number): EventOf<'progre
   unit: 'items',
 });
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  useStore.setState(useStore.getInitialState());
-});
+resetStoreAfterEach();
 
 describe('vulndb slice', () => {
   it('loads the status and shows a failure with its remedy instead of an old one', async () => {
-    stubBridge({ 'vulndb.status': () => ({ ok: true, data: loaded }) });
+    stubBridgeByChannel({ 'vulndb.status': () => ({ ok: true, data: loaded }) });
     await useStore.getState().vulndb.load();
     expect(useStore.getState().vulndb).toMatchObject({ status: loaded, loading: false });
 
-    stubBridge({
+    stubBridgeByChannel({
       'vulndb.status': () => ({
         ok: false,
         error: { code: 'WORKSPACE_UNAVAILABLE', message: 'gone', remedy: 'Check the folder.' },
@@ -93,7 +75,7 @@ describe('vulndb slice', () => {
   it('imports a trimmed path with its own task id, follows only its progress, then reloads', async () => {
     let release: (value: Result<unknown>) => void = () => {};
     let statusNow = empty;
-    const invoke = stubBridge({
+    const invoke = stubBridgeByChannel({
       'vulndb.status': () => ({ ok: true, data: statusNow }),
       'vulndb.import': () => new Promise<Result<unknown>>((resolve) => (release = resolve)),
     });
@@ -125,7 +107,7 @@ describe('vulndb slice', () => {
   });
 
   it('keeps an import’s refusal with its remedy, and asks nothing for an empty path', async () => {
-    const invoke = stubBridge({
+    const invoke = stubBridgeByChannel({
       'vulndb.status': () => ({ ok: true, data: empty }),
       'vulndb.import': () => ({
         ok: false,
@@ -148,7 +130,7 @@ describe('vulndb slice', () => {
 
   it('opens a stored record, and never shows an earlier request’s answer for a later id', async () => {
     let releaseFirst: (value: Result<unknown>) => void = () => {};
-    stubBridge({
+    stubBridgeByChannel({
       'vulndb.record': (request) =>
         (request as { id: string }).id === 'CVE-2099-0001'
           ? new Promise<Result<unknown>>((resolve) => (releaseFirst = resolve))

@@ -1,7 +1,7 @@
 import { Button, Code, CopyButton, DataList, Drawer, Stack, Text, Title } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Fact } from '../../components/Fact';
 import { useStore } from '../../store';
 import { formatEventTime, recordedJson } from './format';
 import classes from './AuditPage.module.css';
@@ -102,14 +102,5 @@ export function AuditEventDrawer() {
         </Stack>
       )}
     </Drawer>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <DataList.Item>
-      <DataList.ItemLabel c="dimmed">{label}</DataList.ItemLabel>
-      <DataList.ItemValue>{children}</DataList.ItemValue>
-    </DataList.Item>
   );
 }

@@ -1,21 +1,13 @@
-import {
-  Alert,
-  Button,
-  Code,
-  Group,
-  Modal,
-  SegmentedControl,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
-import { IconCircleCheck } from '@tabler/icons-react';
+import { SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditExportFormat, ResponseOf } from '../../../../shared/contract';
-import type { ApiError } from '../../api';
+import { DialogForm } from '../../components/DialogForm';
+import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { SavedFileView } from '../../components/SavedFileView';
 import { formatNumber } from '../../lib/format';
+import { useRequest } from '../../components/useRequest';
 import { useStore } from '../../store';
 
 const FORMATS: AuditExportFormat[] = ['jsonl', 'csv', 'html'];
@@ -29,8 +21,7 @@ export function AuditExportDialog({ opened, onClose }: { opened: boolean; onClos
   const [format, setFormat] = useState<AuditExportFormat>('jsonl');
   const [path, setPath] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
   const [written, setWritten] = useState<ResponseOf<'audit.export'> | null>(null);
 
   const close = () => {
@@ -47,103 +38,80 @@ export function AuditExportDialog({ opened, onClose }: { opened: boolean; onClos
   const submit = async () => {
     setAttempted(true);
     if (pathProblem) return;
-    setBusy(true);
-    setError(null);
-    const outcome = await exportEvents(format, path.trim());
-    setBusy(false);
+    const outcome = await run(() => exportEvents(format, path.trim()));
     if (outcome.ok) setWritten(outcome.data);
-    else setError(outcome.error);
   };
 
   return (
-    <Modal
+    <DialogModal
       opened={opened}
+      busy={busy}
       onClose={close}
       title={t('audit.export.title')}
-      closeOnClickOutside={!busy}
-      closeOnEscape={!busy}
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
-      data-testid="audit-export-form"
+      size="md"
+      testId="audit-export-form"
     >
       {written ? (
-        <Stack gap="md" data-testid="audit-export-done">
-          <Alert color="teal" variant="light" icon={<IconCircleCheck aria-hidden />}>
-            <Stack gap="xs">
-              <Text size="sm">
-                {t('audit.export.done', {
-                  count: written.events,
-                  formattedCount: formatNumber(written.events, i18n.language),
-                  format: t(`audit.export.format.${written.format}`),
-                })}
-              </Text>
-              <Code block data-testid="audit-export-path">
-                {written.out}
-              </Code>
-            </Stack>
-          </Alert>
-          <Group justify="flex-end">
-            <Button onClick={close}>{t('common.close')}</Button>
-          </Group>
-        </Stack>
+        <SavedFileView
+          message={t('audit.export.done', {
+            count: written.events,
+            formattedCount: formatNumber(written.events, i18n.language),
+            format: t(`audit.export.format.${written.format}`),
+          })}
+          path={written.out}
+          testId="audit-export-done"
+          pathTestId="audit-export-path"
+          onClose={close}
+        />
       ) : (
-        <form
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void submit();
-          }}
+        <DialogForm
+          onSubmit={submit}
+          busy={busy}
+          onCancel={close}
+          label={t('audit.export.submit')}
+          testId="audit-export-submit"
         >
-          <Stack gap="md">
-            {error && (
-              <ErrorAlert
-                error={error}
-                title={t('audit.export.failed')}
-                testId="audit-export-error"
-              />
-            )}
-            <Text size="sm" c="dimmed" data-testid="audit-export-scope">
-              {filtered
-                ? t('audit.export.scopeFiltered', {
-                    count: formatNumber(total ?? 0, i18n.language),
-                  })
-                : t('audit.export.scopeAll')}
-            </Text>
-            <Stack gap={4}>
-              <Text size="sm" fw={500} id="audit-export-format-label">
-                {t('audit.export.formatLabel')}
-              </Text>
-              <SegmentedControl
-                value={format}
-                onChange={(value) => setFormat(value as AuditExportFormat)}
-                data={FORMATS.map((value) => ({
-                  value,
-                  label: t(`audit.export.format.${value}`),
-                }))}
-                aria-labelledby="audit-export-format-label"
-                data-testid="audit-export-format"
-              />
-            </Stack>
-            <TextInput
-              label={t('audit.export.path')}
-              description={t('audit.export.pathHint')}
-              value={path}
-              onChange={(event) => setPath(event.currentTarget.value)}
-              error={attempted ? pathProblem : null}
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="audit-export-path-input"
+          {error && (
+            <ErrorAlert
+              error={error}
+              title={t('audit.export.failed')}
+              testId="audit-export-error"
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close} disabled={busy}>
-                {t('common.cancel')}
-              </Button>
-              <Button type="submit" loading={busy} data-testid="audit-export-submit">
-                {t('audit.export.submit')}
-              </Button>
-            </Group>
+          )}
+          <Text size="sm" c="dimmed" data-testid="audit-export-scope">
+            {filtered
+              ? t('audit.export.scopeFiltered', {
+                  count: formatNumber(total ?? 0, i18n.language),
+                })
+              : t('audit.export.scopeAll')}
+          </Text>
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="audit-export-format-label">
+              {t('audit.export.formatLabel')}
+            </Text>
+            <SegmentedControl
+              value={format}
+              onChange={(value) => setFormat(value as AuditExportFormat)}
+              data={FORMATS.map((value) => ({
+                value,
+                label: t(`audit.export.format.${value}`),
+              }))}
+              aria-labelledby="audit-export-format-label"
+              data-testid="audit-export-format"
+            />
           </Stack>
-        </form>
+          <TextInput
+            label={t('audit.export.path')}
+            description={t('audit.export.pathHint')}
+            value={path}
+            onChange={(event) => setPath(event.currentTarget.value)}
+            error={attempted ? pathProblem : null}
+            spellCheck={false}
+            autoComplete="off"
+            data-testid="audit-export-path-input"
+          />
+        </DialogForm>
       )}
-    </Modal>
+    </DialogModal>
   );
 }

@@ -1,65 +1,16 @@
-import {
-  Alert,
-  Button,
-  Code,
-  Group,
-  List,
-  Modal,
-  ScrollArea,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { IconCircleCheck } from '@tabler/icons-react';
-import { useState, type ReactNode } from 'react';
+import { Code, List, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../../shared/contract';
-import type { ApiError } from '../../api';
+import { DialogActions } from '../../components/DialogActions';
+import { DialogForm } from '../../components/DialogForm';
+import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { SavedFileView } from '../../components/SavedFileView';
+import { useRequest } from '../../components/useRequest';
 import { useStore } from '../../store';
 import type { CustomerKit } from '../../store/customers';
 import classes from './CustomersPage.module.css';
-
-/** A modal about one customer that cannot be dismissed while its request runs. */
-function CustomerModal({
-  customer,
-  busy,
-  onClose,
-  title,
-  size = 'lg',
-  testId,
-  children,
-}: {
-  customer: Customer | null;
-  busy: boolean;
-  onClose: () => void;
-  title: string;
-  size?: string;
-  testId: string;
-  children: ReactNode;
-}) {
-  const { t } = useTranslation();
-  return (
-    <Modal
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
-      opened={customer !== null}
-      onClose={onClose}
-      size={size}
-      padding="lg"
-      closeOnClickOutside={!busy}
-      closeOnEscape={!busy}
-      title={
-        <Title order={2} fz="h3" fw={600}>
-          {title}
-        </Title>
-      }
-      data-testid={testId}
-    >
-      {children}
-    </Modal>
-  );
-}
 
 export function RemoveCustomerModal({
   customer,
@@ -70,8 +21,7 @@ export function RemoveCustomerModal({
 }) {
   const { t } = useTranslation();
   const remove = useStore((state) => state.customers.remove);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
   const close = () => {
     if (busy) return;
     setError(null);
@@ -79,16 +29,12 @@ export function RemoveCustomerModal({
   };
   const confirm = async () => {
     if (!customer) return;
-    setBusy(true);
-    setError(null);
-    const outcome = await remove(customer);
-    setBusy(false);
+    const outcome = await run(() => remove(customer));
     if (outcome.ok) onClose();
-    else setError(outcome.error);
   };
   return (
-    <CustomerModal
-      customer={customer}
+    <DialogModal
+      opened={customer !== null}
       busy={busy}
       onClose={close}
       size="md"
@@ -104,22 +50,17 @@ export function RemoveCustomerModal({
             testId="customer-remove-error"
           />
         )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={close} disabled={busy}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            color="red"
-            loading={busy}
-            loaderProps={{ 'aria-label': t('customers.confirmRemove.submitting') }}
-            onClick={() => void confirm()}
-            data-testid="customer-remove-confirm-button"
-          >
-            {t('customers.confirmRemove.confirm')}
-          </Button>
-        </Group>
+        <DialogActions
+          busy={busy}
+          onCancel={close}
+          onConfirm={() => void confirm()}
+          label={t('customers.confirmRemove.confirm')}
+          busyLabel={t('customers.confirmRemove.submitting')}
+          color="red"
+          testId="customer-remove-confirm-button"
+        />
       </Stack>
-    </CustomerModal>
+    </DialogModal>
   );
 }
 
@@ -135,8 +76,7 @@ export function KitModal({
   const writeKit = useStore((state) => state.customers.kit);
   const [dir, setDir] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
   const [written, setWritten] = useState<CustomerKit | null>(null);
 
   const close = () => {
@@ -152,39 +92,28 @@ export function KitModal({
   const submit = async () => {
     setAttempted(true);
     if (!customer || dirProblem) return;
-    setBusy(true);
-    setError(null);
-    const outcome = await writeKit(customer.name, dir.trim());
-    setBusy(false);
+    const outcome = await run(() => writeKit(customer.name, dir.trim()));
     if (outcome.ok) setWritten(outcome.data);
-    else setError(outcome.error);
   };
 
   return (
-    <CustomerModal
-      customer={customer}
+    <DialogModal
+      opened={customer !== null}
       busy={busy}
       onClose={close}
       title={t('customers.kitForm.title', { name: customer?.name ?? '' })}
       testId="customer-kit-form"
     >
       {written ? (
-        <Stack gap="md" data-testid="customer-kit-done">
-          <Alert
-            color="teal"
-            variant="light"
-            icon={<IconCircleCheck aria-hidden />}
-            title={t('customers.kitForm.doneTitle')}
-          >
-            <Stack gap="xs">
-              <Text size="sm">
-                {t('customers.kitForm.doneBody', { count: written.files.length })}
-              </Text>
-              <Code block className={classes.wrapAnywhere} data-testid="customer-kit-dir">
-                {written.dir}
-              </Code>
-            </Stack>
-          </Alert>
+        <SavedFileView
+          title={t('customers.kitForm.doneTitle')}
+          message={t('customers.kitForm.doneBody', { count: written.files.length })}
+          path={written.dir}
+          testId="customer-kit-done"
+          pathTestId="customer-kit-dir"
+          closeTestId="customer-kit-close"
+          onClose={close}
+        >
           <Stack gap={4}>
             <Text size="sm" fw={600} id="customer-kit-files-label">
               {t('customers.kitForm.files')}
@@ -204,61 +133,42 @@ export function KitModal({
               </List>
             </ScrollArea.Autosize>
           </Stack>
-          <Group justify="flex-end">
-            <Button onClick={close} data-testid="customer-kit-close">
-              {t('common.close')}
-            </Button>
-          </Group>
-        </Stack>
+        </SavedFileView>
       ) : (
-        <form
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void submit();
-          }}
+        <DialogForm
+          onSubmit={submit}
+          busy={busy}
+          onCancel={close}
+          label={t('customers.kitForm.submit')}
+          busyLabel={t('customers.kitForm.submitting')}
+          testId="customer-kit-submit"
         >
-          <Stack gap="md">
-            <Text size="sm" c="dimmed">
-              {t('customers.kitForm.intro')}
-            </Text>
-            {error && (
-              <ErrorAlert
-                error={error}
-                title={t('customers.kitForm.failed')}
-                testId="customer-kit-error"
-              />
-            )}
-            <TextInput
-              label={t('customers.kitForm.dir')}
-              description={t('customers.kitForm.dirHint')}
-              placeholder={t('customers.kitForm.dirPlaceholder')}
-              value={dir}
-              onChange={(event) => setDir(event.currentTarget.value)}
-              error={(attempted && dirProblem) || undefined}
-              required
-              spellCheck={false}
-              autoComplete="off"
-              classNames={{ input: classes.monoInput }}
-              data-autofocus
-              data-testid="customer-kit-dir-input"
+          <Text size="sm" c="dimmed">
+            {t('customers.kitForm.intro')}
+          </Text>
+          {error && (
+            <ErrorAlert
+              error={error}
+              title={t('customers.kitForm.failed')}
+              testId="customer-kit-error"
             />
-            <Group justify="flex-end" gap="sm" mt="xs">
-              <Button variant="default" onClick={close} disabled={busy}>
-                {t('common.cancel')}
-              </Button>
-              <Button
-                type="submit"
-                loading={busy}
-                loaderProps={{ 'aria-label': t('customers.kitForm.submitting') }}
-                data-testid="customer-kit-submit"
-              >
-                {t('customers.kitForm.submit')}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+          )}
+          <TextInput
+            label={t('customers.kitForm.dir')}
+            description={t('customers.kitForm.dirHint')}
+            placeholder={t('customers.kitForm.dirPlaceholder')}
+            value={dir}
+            onChange={(event) => setDir(event.currentTarget.value)}
+            error={(attempted && dirProblem) || undefined}
+            required
+            spellCheck={false}
+            autoComplete="off"
+            classNames={{ input: classes.monoInput }}
+            data-autofocus
+            data-testid="customer-kit-dir-input"
+          />
+        </DialogForm>
       )}
-    </CustomerModal>
+    </DialogModal>
   );
 }

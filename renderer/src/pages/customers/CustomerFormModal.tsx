@@ -1,8 +1,6 @@
 import {
   Alert,
-  Button,
   Group,
-  Modal,
   Radio,
   Stack,
   Switch,
@@ -10,13 +8,14 @@ import {
   Text,
   Textarea,
   TextInput,
-  Title,
 } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CustomerAuth, type Customer } from '../../../../shared/contract';
 import type { ApiError } from '../../api';
+import { DialogForm } from '../../components/DialogForm';
+import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useStore } from '../../store';
 import {
@@ -55,22 +54,16 @@ export function CustomerFormModal({
   }
   const current = opened ? customer : shown.customer;
   return (
-    <Modal
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
+    <DialogModal
       opened={opened}
+      busy={busy}
       onClose={() => !busy && onClose()}
-      size="lg"
-      padding="lg"
-      closeOnClickOutside={!busy}
-      closeOnEscape={!busy}
       title={
-        <Title order={2} fz="h3" fw={600}>
-          {current
-            ? t('customers.form.editTitle', { name: current.name })
-            : t('customers.form.addTitle')}
-        </Title>
+        current
+          ? t('customers.form.editTitle', { name: current.name })
+          : t('customers.form.addTitle')
       }
-      data-testid="customer-form"
+      testId="customer-form"
     >
       <CustomerForm
         key={shown.opening}
@@ -79,7 +72,7 @@ export function CustomerFormModal({
         setBusy={setBusy}
         onDone={onClose}
       />
-    </Modal>
+    </DialogModal>
   );
 }
 
@@ -141,200 +134,181 @@ function CustomerForm({
   };
 
   return (
-    <form
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
+    <DialogForm
+      onSubmit={submit}
+      busy={busy}
+      onCancel={onDone}
+      label={customer ? t('customers.form.submitEdit') : t('customers.form.submitAdd')}
+      busyLabel={t('customers.form.submitting')}
+      testId="customer-form-submit"
     >
-      <Stack gap="md">
-        <Text size="sm" c="dimmed">
-          {t('customers.form.intro')}
-        </Text>
-        {error && (
-          <ErrorAlert
-            error={error}
-            title={t('customers.form.failed')}
-            testId="customer-form-error"
-          />
-        )}
+      <Text size="sm" c="dimmed">
+        {t('customers.form.intro')}
+      </Text>
+      {error && (
+        <ErrorAlert error={error} title={t('customers.form.failed')} testId="customer-form-error" />
+      )}
+      <TextInput
+        label={t('customers.form.name')}
+        description={t('customers.form.nameHint')}
+        value={values.name}
+        onChange={(event) => set('name', event.currentTarget.value)}
+        onBlur={blur('name')}
+        error={problemOf('name')}
+        required
+        maxLength={LIMITS.name}
+        autoComplete="off"
+        data-autofocus
+        data-testid="customer-form-name"
+      />
+      <Group grow align="flex-start">
         <TextInput
-          label={t('customers.form.name')}
-          description={t('customers.form.nameHint')}
-          value={values.name}
-          onChange={(event) => set('name', event.currentTarget.value)}
-          onBlur={blur('name')}
-          error={problemOf('name')}
+          label={t('customers.form.registry')}
+          description={t('customers.form.registryHint')}
+          placeholder={t('customers.form.registryPlaceholder')}
+          value={values.registry}
+          onChange={(event) => set('registry', event.currentTarget.value)}
+          onBlur={blur('registry')}
+          error={problemOf('registry')}
           required
-          maxLength={LIMITS.name}
-          autoComplete="off"
-          data-autofocus
-          data-testid="customer-form-name"
-        />
-        <Group grow align="flex-start">
-          <TextInput
-            label={t('customers.form.registry')}
-            description={t('customers.form.registryHint')}
-            placeholder={t('customers.form.registryPlaceholder')}
-            value={values.registry}
-            onChange={(event) => set('registry', event.currentTarget.value)}
-            onBlur={blur('registry')}
-            error={problemOf('registry')}
-            required
-            maxLength={LIMITS.registry}
-            spellCheck={false}
-            autoComplete="off"
-            classNames={{ input: classes.monoInput }}
-            data-testid="customer-form-registry"
-          />
-          <TextInput
-            label={t('customers.form.namespace')}
-            description={t('customers.form.namespaceHint')}
-            placeholder={t('customers.form.namespacePlaceholder')}
-            value={values.namespace}
-            onChange={(event) => set('namespace', event.currentTarget.value)}
-            onBlur={blur('namespace')}
-            error={problemOf('namespace')}
-            required
-            spellCheck={false}
-            autoComplete="off"
-            classNames={{ input: classes.monoInput }}
-            data-testid="customer-form-namespace"
-          />
-        </Group>
-        {registry && namespace && !problems.registry && !problems.namespace && (
-          <Text size="xs" c="dimmed" data-testid="customer-form-destination">
-            {t('customers.form.destination', {
-              destination: `${registry}/${namespace}/<image>:<tag>`,
-            })}
-          </Text>
-        )}
-
-        <Radio.Group
-          label={t('customers.form.auth')}
-          value={values.auth}
-          onChange={(value) => set('auth', CustomerAuth.parse(value))}
-          data-testid="customer-form-auth"
-        >
-          <Stack gap="xs" mt={6}>
-            {CustomerAuth.options.map((auth) => (
-              <Radio
-                key={auth}
-                value={auth}
-                label={t(`customers.auth.${auth}`)}
-                description={t(`customers.authHint.${auth}`)}
-              />
-            ))}
-          </Stack>
-        </Radio.Group>
-        {credentials && (
-          <Group grow align="flex-start">
-            <TextInput
-              label={t('customers.form.username')}
-              value={values.username}
-              onChange={(event) => set('username', event.currentTarget.value)}
-              onBlur={blur('username')}
-              error={problemOf('username')}
-              required
-              maxLength={LIMITS.username}
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="customer-form-username"
-            />
-            <TextInput
-              type="password"
-              label={t('customers.form.password')}
-              description={t('customers.form.passwordHint')}
-              placeholder={keepsPassword ? t('customers.form.passwordKeep') : undefined}
-              value={password}
-              onChange={(event) => setPassword(event.currentTarget.value)}
-              error={problemOf('password')}
-              required={!keepsPassword}
-              autoComplete="new-password"
-              data-testid="customer-form-password"
-            />
-          </Group>
-        )}
-
-        <TextInput
-          label={t('customers.form.caFile')}
-          description={t('customers.form.caFileHint')}
-          placeholder={t('customers.form.caFilePlaceholder')}
-          value={values.caFile}
-          onChange={(event) => set('caFile', event.currentTarget.value)}
-          error={problemOf('caFile')}
-          maxLength={LIMITS.caFile}
+          maxLength={LIMITS.registry}
           spellCheck={false}
           autoComplete="off"
           classNames={{ input: classes.monoInput }}
-          data-testid="customer-form-ca-file"
+          data-testid="customer-form-registry"
         />
-        <Switch
-          label={t('customers.form.insecure')}
-          checked={values.insecureHttp}
-          onChange={(event) => set('insecureHttp', event.currentTarget.checked)}
-          data-testid="customer-form-insecure"
+        <TextInput
+          label={t('customers.form.namespace')}
+          description={t('customers.form.namespaceHint')}
+          placeholder={t('customers.form.namespacePlaceholder')}
+          value={values.namespace}
+          onChange={(event) => set('namespace', event.currentTarget.value)}
+          onBlur={blur('namespace')}
+          error={problemOf('namespace')}
+          required
+          spellCheck={false}
+          autoComplete="off"
+          classNames={{ input: classes.monoInput }}
+          data-testid="customer-form-namespace"
         />
-        {values.insecureHttp && (
-          <Alert
-            color="orange"
-            variant="light"
-            icon={<IconAlertTriangle aria-hidden />}
-            data-testid="customer-form-insecure-warning"
-          >
-            <Text size="sm">{t('customers.form.insecureWarning')}</Text>
-          </Alert>
-        )}
+      </Group>
+      {registry && namespace && !problems.registry && !problems.namespace && (
+        <Text size="xs" c="dimmed" data-testid="customer-form-destination">
+          {t('customers.form.destination', {
+            destination: `${registry}/${namespace}/<image>:<tag>`,
+          })}
+        </Text>
+      )}
 
-        <TagsInput
-          label={t('customers.form.contacts')}
-          description={t('customers.form.contactsHint')}
-          value={values.contacts}
-          onChange={(contacts) => set('contacts', contacts)}
-          error={problemOf('contacts')}
-          // A contact may hold a comma ("Doe, Jane"); entries are split on semicolons only.
-          splitChars={[';']}
-          maxTags={LIMITS.contacts}
-          clearable
-          data-testid="customer-form-contacts"
-        />
-        <TagsInput
-          label={t('customers.form.entitlements')}
-          description={t('customers.form.entitlementsHint')}
-          value={values.entitlements}
-          onChange={(entitlements) => set('entitlements', entitlements)}
-          error={problemOf('entitlements')}
-          maxTags={LIMITS.entitlements}
-          clearable
-          data-testid="customer-form-entitlements"
-        />
-        <Textarea
-          label={t('customers.form.notes')}
-          value={values.notes}
-          onChange={(event) => set('notes', event.currentTarget.value)}
-          error={problemOf('notes')}
-          autosize
-          minRows={2}
-          maxRows={6}
-          maxLength={LIMITS.notes}
-          data-testid="customer-form-notes"
-        />
-
-        <Group justify="flex-end" gap="sm" mt="xs">
-          <Button variant="default" onClick={onDone} disabled={busy}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            type="submit"
-            loading={busy}
-            loaderProps={{ 'aria-label': t('customers.form.submitting') }}
-            data-testid="customer-form-submit"
-          >
-            {customer ? t('customers.form.submitEdit') : t('customers.form.submitAdd')}
-          </Button>
+      <Radio.Group
+        label={t('customers.form.auth')}
+        value={values.auth}
+        onChange={(value) => set('auth', CustomerAuth.parse(value))}
+        data-testid="customer-form-auth"
+      >
+        <Stack gap="xs" mt={6}>
+          {CustomerAuth.options.map((auth) => (
+            <Radio
+              key={auth}
+              value={auth}
+              label={t(`customers.auth.${auth}`)}
+              description={t(`customers.authHint.${auth}`)}
+            />
+          ))}
+        </Stack>
+      </Radio.Group>
+      {credentials && (
+        <Group grow align="flex-start">
+          <TextInput
+            label={t('customers.form.username')}
+            value={values.username}
+            onChange={(event) => set('username', event.currentTarget.value)}
+            onBlur={blur('username')}
+            error={problemOf('username')}
+            required
+            maxLength={LIMITS.username}
+            spellCheck={false}
+            autoComplete="off"
+            data-testid="customer-form-username"
+          />
+          <TextInput
+            type="password"
+            label={t('customers.form.password')}
+            description={t('customers.form.passwordHint')}
+            placeholder={keepsPassword ? t('customers.form.passwordKeep') : undefined}
+            value={password}
+            onChange={(event) => setPassword(event.currentTarget.value)}
+            error={problemOf('password')}
+            required={!keepsPassword}
+            autoComplete="new-password"
+            data-testid="customer-form-password"
+          />
         </Group>
-      </Stack>
-    </form>
+      )}
+
+      <TextInput
+        label={t('customers.form.caFile')}
+        description={t('customers.form.caFileHint')}
+        placeholder={t('customers.form.caFilePlaceholder')}
+        value={values.caFile}
+        onChange={(event) => set('caFile', event.currentTarget.value)}
+        error={problemOf('caFile')}
+        maxLength={LIMITS.caFile}
+        spellCheck={false}
+        autoComplete="off"
+        classNames={{ input: classes.monoInput }}
+        data-testid="customer-form-ca-file"
+      />
+      <Switch
+        label={t('customers.form.insecure')}
+        checked={values.insecureHttp}
+        onChange={(event) => set('insecureHttp', event.currentTarget.checked)}
+        data-testid="customer-form-insecure"
+      />
+      {values.insecureHttp && (
+        <Alert
+          color="orange"
+          variant="light"
+          icon={<IconAlertTriangle aria-hidden />}
+          data-testid="customer-form-insecure-warning"
+        >
+          <Text size="sm">{t('customers.form.insecureWarning')}</Text>
+        </Alert>
+      )}
+
+      <TagsInput
+        label={t('customers.form.contacts')}
+        description={t('customers.form.contactsHint')}
+        value={values.contacts}
+        onChange={(contacts) => set('contacts', contacts)}
+        error={problemOf('contacts')}
+        // A contact may hold a comma ("Doe, Jane"); entries are split on semicolons only.
+        splitChars={[';']}
+        maxTags={LIMITS.contacts}
+        clearable
+        data-testid="customer-form-contacts"
+      />
+      <TagsInput
+        label={t('customers.form.entitlements')}
+        description={t('customers.form.entitlementsHint')}
+        value={values.entitlements}
+        onChange={(entitlements) => set('entitlements', entitlements)}
+        error={problemOf('entitlements')}
+        maxTags={LIMITS.entitlements}
+        clearable
+        data-testid="customer-form-entitlements"
+      />
+      <Textarea
+        label={t('customers.form.notes')}
+        value={values.notes}
+        onChange={(event) => set('notes', event.currentTarget.value)}
+        error={problemOf('notes')}
+        autosize
+        minRows={2}
+        maxRows={6}
+        maxLength={LIMITS.notes}
+        data-testid="customer-form-notes"
+      />
+    </DialogForm>
   );
 }

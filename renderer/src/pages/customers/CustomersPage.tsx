@@ -2,11 +2,9 @@ import {
   ActionIcon,
   Badge,
   Button,
-  EmptyState,
   Group,
   Menu,
   Paper,
-  Skeleton,
   Stack,
   Table,
   Text,
@@ -22,14 +20,14 @@ import {
   IconPencil,
   IconPlugConnected,
   IconPlus,
-  IconRefresh,
   IconTrash,
 } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../../shared/contract';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { ListStates } from '../../components/ListStates';
 import { PageHeader } from '../../components/PageHeader';
+import { RefreshButton } from '../../components/RefreshButton';
 import { useStore } from '../../store';
 import { ConnectionProblem, ConnectionSteps } from './ConnectionTest';
 import { KitModal, RemoveCustomerModal } from './CustomerDialogs';
@@ -62,19 +60,13 @@ export function CustomersPage() {
         description={t('customers.description')}
         actions={
           <>
-            <Tooltip label={t('customers.refresh')} withArrow>
-              <ActionIcon
-                variant="default"
-                size={36}
-                onClick={() => void load()}
-                loading={customers.loading}
-                loaderProps={{ 'aria-label': t('customers.refreshing') }}
-                aria-label={t('customers.refresh')}
-                data-testid="customers-refresh"
-              >
-                <IconRefresh size={16} aria-hidden />
-              </ActionIcon>
-            </Tooltip>
+            <RefreshButton
+              label={t('customers.refresh')}
+              busyLabel={t('customers.refreshing')}
+              loading={customers.loading}
+              onRefresh={() => void load()}
+              testId="customers-refresh"
+            />
             <Button
               leftSection={<IconPlus size={16} aria-hidden />}
               onClick={add}
@@ -87,35 +79,30 @@ export function CustomersPage() {
       />
 
       <Stack gap="md">
-        {customers.error && <ErrorAlert error={customers.error} testId="customers-error" />}
-        {!customers.error && !customers.loaded && <LoadingTable />}
-        {customers.loaded && customers.items.length === 0 && (
-          <Paper withBorder radius="md" bg="transparent">
-            <EmptyState
-              data-testid="customers-empty"
-              icon={<IconBuildingStore aria-hidden />}
-              title={t('customers.empty.title')}
-              description={t('customers.empty.description')}
-              py="xl"
-            >
-              <EmptyState.Actions>
+        <ListStates
+          list={customers}
+          testId="customers"
+          loadingLabel={t('customers.loading')}
+          empty={{
+            icon: <IconBuildingStore aria-hidden />,
+            title: t('customers.empty.title'),
+            description: t('customers.empty.description'),
+            actions: (
+              <>
                 <Button onClick={add}>{t('customers.add')}</Button>
-              </EmptyState.Actions>
-            </EmptyState>
-          </Paper>
-        )}
-        {customers.loaded && customers.items.length > 0 && (
-          <>
-            <Text size="sm" c="dimmed" data-testid="customers-count" aria-live="polite">
-              {t('customers.count', { count: customers.items.length })}
-            </Text>
-            <CustomersTable
-              items={customers.items}
-              busy={customers.loading}
-              onAction={(kind, customer) => setDialog({ kind, customer })}
-            />
-          </>
-        )}
+              </>
+            ),
+          }}
+        >
+          <Text size="sm" c="dimmed" data-testid="customers-count" aria-live="polite">
+            {t('customers.count', { count: customers.items.length })}
+          </Text>
+          <CustomersTable
+            items={customers.items}
+            busy={customers.loading}
+            onAction={(kind, customer) => setDialog({ kind, customer })}
+          />
+        </ListStates>
       </Stack>
 
       <CustomerFormModal
@@ -410,19 +397,5 @@ function RowActions({
         </Menu.Dropdown>
       </Menu>
     </Group>
-  );
-}
-
-function LoadingTable() {
-  const { t } = useTranslation();
-  return (
-    <Paper withBorder radius="md" p="md" aria-busy data-testid="customers-loading">
-      <VisuallyHidden>{t('customers.loading')}</VisuallyHidden>
-      <Stack gap="sm">
-        {Array.from({ length: 3 }, (_, index) => (
-          <Skeleton key={index} height={28} radius="sm" />
-        ))}
-      </Stack>
-    </Paper>
   );
 }

@@ -2,11 +2,9 @@ import {
   ActionIcon,
   Button,
   CloseButton,
-  CopyButton,
   EmptyState,
   Group,
   Paper,
-  Skeleton,
   Stack,
   Table,
   Text,
@@ -16,10 +14,8 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import {
-  IconCheck,
   IconChevronDown,
   IconChevronUp,
-  IconCopy,
   IconFilterOff,
   IconPackages,
   IconRefresh,
@@ -31,12 +27,14 @@ import {
 } from '@tabler/icons-react';
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CopyIconButton } from '../../components/CopyIconButton';
 import type { LocalImage } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
 import { useNow } from '../../hooks/useNow';
 import { formatBytes, formatDateTime, formatRelativeTime, shortImageId } from '../../lib/format';
 import { localImageReference } from '../../lib/reference';
+import { TableSkeleton } from '../../components/TableSkeleton';
 import { useStore } from '../../store';
 import { visibleImages, type ImageSortColumn } from '../../store/images';
 import { CopyDialog } from './CopyDialog';
@@ -116,7 +114,9 @@ export function ImagesPage() {
           </Group>
         )}
 
-        {!images.error && !images.loaded && <LoadingTable />}
+        {!images.error && !images.loaded && (
+          <TableSkeleton label={t('images.loading')} rows={5} testId="images-loading" />
+        )}
 
         {images.loaded && images.items.length === 0 && (
           <EmptyState
@@ -378,35 +378,7 @@ function ImageId({ id }: { id: string }) {
           {shortImageId(id)}
         </Text>
       </Tooltip>
-      <CopyButton value={id} timeout={1500}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? t('images.idCopied') : t('images.copyId')} withArrow>
-            <ActionIcon
-              variant="subtle"
-              color={copied ? 'teal' : 'gray'}
-              size="sm"
-              onClick={copy}
-              aria-label={t('images.copyId')}
-            >
-              {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
+      <CopyIconButton value={id} label={t('images.copyId')} copiedHint={t('images.idCopied')} />
     </Group>
-  );
-}
-
-function LoadingTable() {
-  const { t } = useTranslation();
-  return (
-    <Paper withBorder radius="md" p="md" aria-busy data-testid="images-loading">
-      <VisuallyHidden>{t('images.loading')}</VisuallyHidden>
-      <Stack gap="sm">
-        {Array.from({ length: 5 }, (_, index) => (
-          <Skeleton key={index} height={28} radius="sm" />
-        ))}
-      </Stack>
-    </Paper>
   );
 }

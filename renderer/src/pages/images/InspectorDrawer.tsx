@@ -21,6 +21,7 @@ import { useTranslation } from 'react-i18next';
 import type { ImageInspection } from '../../../../shared/contract';
 import { Digest } from '../../components/Digest';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { Fact } from '../../components/Fact';
 import { formatBytes } from '../../lib/format';
 import { useStore } from '../../store';
 import classes from './ImagesPage.module.css';
@@ -468,15 +469,6 @@ function Section({
       </Group>
       {children}
     </Stack>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <DataList.Item>
-      <DataList.ItemLabel c="dimmed">{label}</DataList.ItemLabel>
-      <DataList.ItemValue>{children}</DataList.ItemValue>
-    </DataList.Item>
   );
 }
 

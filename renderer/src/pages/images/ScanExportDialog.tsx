@@ -1,21 +1,13 @@
-import {
-  Alert,
-  Button,
-  Code,
-  Group,
-  Modal,
-  SegmentedControl,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
-import { IconCircleCheck } from '@tabler/icons-react';
+import { SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ScanReportFormat } from '../../../../shared/contract';
-import type { ApiError } from '../../api';
+import { DialogForm } from '../../components/DialogForm';
+import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { SavedFileView } from '../../components/SavedFileView';
 import { formatNumber } from '../../lib/format';
+import { useRequest } from '../../components/useRequest';
 import { useStore } from '../../store';
 
 const FORMATS: ScanReportFormat[] = ['cyclonedx', 'sarif', 'json'];
@@ -27,8 +19,7 @@ export function ScanExportDialog({ opened, onClose }: { opened: boolean; onClose
   const [format, setFormat] = useState<ScanReportFormat>('cyclonedx');
   const [path, setPath] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
   const [written, setWritten] = useState<{ path: string; bytes: number } | null>(null);
 
   const close = () => {
@@ -44,91 +35,69 @@ export function ScanExportDialog({ opened, onClose }: { opened: boolean; onClose
   const submit = async () => {
     setAttempted(true);
     if (pathProblem) return;
-    setBusy(true);
-    setError(null);
-    const outcome = await exportReport(format, path.trim());
-    setBusy(false);
+    const outcome = await run(() => exportReport(format, path.trim()));
     if (outcome.ok) setWritten(outcome.data);
-    else setError(outcome.error);
   };
 
   return (
-    <Modal
+    <DialogModal
       opened={opened}
+      busy={busy}
       onClose={close}
       title={t('scan.exportForm.title')}
-      closeOnClickOutside={!busy}
-      closeOnEscape={!busy}
-      data-testid="scan-export-form"
+      size="md"
+      testId="scan-export-form"
     >
       {written ? (
-        <Stack gap="md" data-testid="scan-export-done">
-          <Alert color="teal" variant="light" icon={<IconCircleCheck aria-hidden />}>
-            <Stack gap="xs">
-              <Text size="sm">
-                {t('scan.exportForm.done', {
-                  format: t(`scan.exportForm.format.${format}`),
-                  size: formatNumber(written.bytes, i18n.language),
-                })}
-              </Text>
-              <Code block data-testid="scan-export-path">
-                {written.path}
-              </Code>
-            </Stack>
-          </Alert>
-          <Group justify="flex-end">
-            <Button onClick={close}>{t('common.close')}</Button>
-          </Group>
-        </Stack>
+        <SavedFileView
+          message={t('scan.exportForm.done', {
+            format: t(`scan.exportForm.format.${format}`),
+            size: formatNumber(written.bytes, i18n.language),
+          })}
+          path={written.path}
+          testId="scan-export-done"
+          pathTestId="scan-export-path"
+          onClose={close}
+        />
       ) : (
-        <form
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void submit();
-          }}
+        <DialogForm
+          onSubmit={submit}
+          busy={busy}
+          onCancel={close}
+          label={t('scan.exportForm.submit')}
+          testId="scan-export-submit"
         >
-          <Stack gap="md">
-            {error && (
-              <ErrorAlert
-                error={error}
-                title={t('scan.exportForm.failed')}
-                testId="scan-export-error"
-              />
-            )}
-            <Stack gap={4}>
-              <Text size="sm" fw={500}>
-                {t('scan.exportForm.formatLabel')}
-              </Text>
-              <SegmentedControl
-                value={format}
-                onChange={(value) => setFormat(value as ScanReportFormat)}
-                data={FORMATS.map((value) => ({
-                  value,
-                  label: t(`scan.exportForm.format.${value}`),
-                }))}
-                data-testid="scan-export-format"
-              />
-            </Stack>
-            <TextInput
-              label={t('scan.exportForm.path')}
-              description={t('scan.exportForm.pathHint')}
-              value={path}
-              onChange={(event) => setPath(event.currentTarget.value)}
-              error={attempted ? pathProblem : null}
-              data-testid="scan-export-path-input"
+          {error && (
+            <ErrorAlert
+              error={error}
+              title={t('scan.exportForm.failed')}
+              testId="scan-export-error"
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close} disabled={busy}>
-                {t('common.cancel')}
-              </Button>
-              <Button type="submit" loading={busy} data-testid="scan-export-submit">
-                {t('scan.exportForm.submit')}
-              </Button>
-            </Group>
+          )}
+          <Stack gap={4}>
+            <Text size="sm" fw={500}>
+              {t('scan.exportForm.formatLabel')}
+            </Text>
+            <SegmentedControl
+              value={format}
+              onChange={(value) => setFormat(value as ScanReportFormat)}
+              data={FORMATS.map((value) => ({
+                value,
+                label: t(`scan.exportForm.format.${value}`),
+              }))}
+              data-testid="scan-export-format"
+            />
           </Stack>
-        </form>
+          <TextInput
+            label={t('scan.exportForm.path')}
+            description={t('scan.exportForm.pathHint')}
+            value={path}
+            onChange={(event) => setPath(event.currentTarget.value)}
+            error={attempted ? pathProblem : null}
+            data-testid="scan-export-path-input"
+          />
+        </DialogForm>
       )}
-    </Modal>
+    </DialogModal>
   );
 }

@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Code,
-  CopyButton,
   EmptyState,
   Group,
   Paper,
@@ -17,15 +16,14 @@ import {
 } from '@mantine/core';
 import {
   IconBan,
-  IconCheck,
   IconCircleCheck,
   IconCircleX,
-  IconCopy,
   IconRefresh,
   IconSignature,
   IconSignatureOff,
 } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import { CopyIconButton } from '../../components/CopyIconButton';
 import type { ImageSignature } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { isRegistryReference } from '../../lib/reference';
@@ -301,24 +299,12 @@ function Signer({ signature }: { signature: ImageSignature }) {
             {shortFingerprint(fingerprint)}
           </Text>
         </Tooltip>
-        <CopyButton value={fingerprint} timeout={1500}>
-          {({ copied, copy }) => (
-            <Tooltip
-              label={copied ? t('keys.fingerprintCopied') : t('keys.copyFingerprint')}
-              withArrow
-            >
-              <ActionIcon
-                variant="subtle"
-                color={copied ? 'teal' : 'gray'}
-                size="sm"
-                onClick={copy}
-                aria-label={t('keys.copyFingerprintOf', { name })}
-              >
-                {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
-              </ActionIcon>
-            </Tooltip>
-          )}
-        </CopyButton>
+        <CopyIconButton
+          value={fingerprint}
+          label={t('keys.copyFingerprintOf', { name })}
+          hint={t('keys.copyFingerprint')}
+          copiedHint={t('keys.fingerprintCopied')}
+        />
       </Group>
     </Stack>
   );

@@ -1,8 +1,6 @@
 import {
-  ActionIcon,
   Badge,
   Code,
-  CopyButton,
   DataList,
   Group,
   Loader,
@@ -13,15 +11,16 @@ import {
   Table,
   Text,
   Title,
-  Tooltip,
   UnstyledButton,
 } from '@mantine/core';
-import { IconCheck, IconChevronDown, IconChevronRight, IconCopy } from '@tabler/icons-react';
+import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { CopyIconButton } from '../../components/CopyIconButton';
 import type { VulnRecord } from '../../../../shared/contract';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { Fact } from '../../components/Fact';
 import { formatDateTime } from '../../lib/format';
 import { useStore } from '../../store';
 import classes from './ImagesPage.module.css';
@@ -214,7 +213,11 @@ function RecordView({ record }: { record: VulnRecord }) {
                   >
                     {reference.url}
                   </Text>
-                  <CopyText value={reference.url} />
+                  <CopyIconButton
+                    value={reference.url}
+                    label={t('common.copy')}
+                    copiedHint={t('common.copied')}
+                  />
                 </Group>
               </li>
             ))}
@@ -250,27 +253,6 @@ function RecordView({ record }: { record: VulnRecord }) {
   );
 }
 
-function CopyText({ value }: { value: string }) {
-  const { t } = useTranslation();
-  return (
-    <CopyButton value={value} timeout={1500}>
-      {({ copied, copy }) => (
-        <Tooltip label={copied ? t('common.copied') : t('common.copy')} withArrow>
-          <ActionIcon
-            variant="subtle"
-            color={copied ? 'teal' : 'gray'}
-            size="sm"
-            onClick={copy}
-            aria-label={t('common.copy')}
-          >
-            {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
-          </ActionIcon>
-        </Tooltip>
-      )}
-    </CopyButton>
-  );
-}
-
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Stack gap="xs" component="section" aria-label={title}>
@@ -279,14 +261,5 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
       </Title>
       {children}
     </Stack>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <DataList.Item>
-      <DataList.ItemLabel c="dimmed">{label}</DataList.ItemLabel>
-      <DataList.ItemValue>{children}</DataList.ItemValue>
-    </DataList.Item>
   );
 }

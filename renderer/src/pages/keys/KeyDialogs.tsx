@@ -5,105 +5,32 @@ import {
   CopyButton,
   Group,
   Loader,
-  Modal,
   Paper,
   ScrollArea,
   Stack,
   Text,
   Textarea,
   TextInput,
-  Title,
 } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCircleCheck, IconCopy } from '@tabler/icons-react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KeyInfo } from '../../../../shared/contract';
 import type { ApiError } from '../../api';
+import { DialogForm } from '../../components/DialogForm';
+import { DialogModal } from '../../components/DialogModal';
 import { EngineText, ErrorAlert } from '../../components/ErrorAlert';
+import { SavedFileView } from '../../components/SavedFileView';
+import { useRequest } from '../../components/useRequest';
 import { useStore } from '../../store';
 import classes from './KeysPage.module.css';
-
-/** A modal that cannot be dismissed while its request runs. */
-function KeyModal({
-  opened,
-  busy,
-  onClose,
-  title,
-  size = 'lg',
-  testId,
-  children,
-}: {
-  opened: boolean;
-  busy: boolean;
-  onClose: () => void;
-  title: string;
-  size?: string;
-  testId: string;
-  children: ReactNode;
-}) {
-  const { t } = useTranslation();
-  return (
-    <Modal
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
-      opened={opened}
-      onClose={onClose}
-      size={size}
-      padding="lg"
-      closeOnClickOutside={!busy}
-      closeOnEscape={!busy}
-      title={
-        <Title order={2} fz="h3" fw={600}>
-          {title}
-        </Title>
-      }
-      data-testid={testId}
-    >
-      {children}
-    </Modal>
-  );
-}
-
-function FormButtons({
-  busy,
-  onCancel,
-  submit,
-  submitting,
-  color,
-  testId,
-}: {
-  busy: boolean;
-  onCancel: () => void;
-  submit: string;
-  submitting: string;
-  color?: string;
-  testId: string;
-}) {
-  const { t } = useTranslation();
-  return (
-    <Group justify="flex-end" gap="sm" mt="xs">
-      <Button variant="default" onClick={onCancel} disabled={busy}>
-        {t('common.cancel')}
-      </Button>
-      <Button
-        type="submit"
-        color={color}
-        loading={busy}
-        loaderProps={{ 'aria-label': submitting }}
-        data-testid={testId}
-      >
-        {submit}
-      </Button>
-    </Group>
-  );
-}
 
 export function GenerateKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const generate = useStore((state) => state.keys.generate);
   const [name, setName] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
 
   const close = () => {
     if (busy) return;
@@ -117,68 +44,55 @@ export function GenerateKeyModal({ opened, onClose }: { opened: boolean; onClose
   const submit = async () => {
     setAttempted(true);
     if (nameProblem) return;
-    setBusy(true);
-    setError(null);
-    const outcome = await generate(name.trim());
-    setBusy(false);
+    const outcome = await run(() => generate(name.trim()));
     if (outcome.ok) {
       setName('');
       setAttempted(false);
       onClose();
-    } else {
-      setError(outcome.error);
     }
   };
 
   return (
-    <KeyModal
+    <DialogModal
       opened={opened}
       busy={busy}
       onClose={close}
       title={t('keys.generateForm.title')}
       testId="key-generate-form"
     >
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
+      <DialogForm
+        onSubmit={submit}
+        busy={busy}
+        onCancel={close}
+        label={t('keys.generateForm.submit')}
+        busyLabel={t('keys.generateForm.submitting')}
+        testId="key-generate-submit"
       >
-        <Stack gap="md">
-          <Text size="sm" c="dimmed">
-            {t('keys.generateForm.intro')}
-          </Text>
-          {error && (
-            <ErrorAlert
-              error={error}
-              title={t('keys.generateForm.failed')}
-              testId="key-generate-error"
-            />
-          )}
-          <TextInput
-            label={t('keys.generateForm.name')}
-            description={t('keys.generateForm.nameHint')}
-            placeholder={t('keys.generateForm.namePlaceholder')}
-            value={name}
-            onChange={(event) => setName(event.currentTarget.value)}
-            error={(attempted && nameProblem) || undefined}
-            required
-            maxLength={120}
-            autoComplete="off"
-            data-autofocus
-            data-testid="key-generate-name"
+        <Text size="sm" c="dimmed">
+          {t('keys.generateForm.intro')}
+        </Text>
+        {error && (
+          <ErrorAlert
+            error={error}
+            title={t('keys.generateForm.failed')}
+            testId="key-generate-error"
           />
-          <FormButtons
-            busy={busy}
-            onCancel={close}
-            submit={t('keys.generateForm.submit')}
-            submitting={t('keys.generateForm.submitting')}
-            testId="key-generate-submit"
-          />
-        </Stack>
-      </form>
-    </KeyModal>
+        )}
+        <TextInput
+          label={t('keys.generateForm.name')}
+          description={t('keys.generateForm.nameHint')}
+          placeholder={t('keys.generateForm.namePlaceholder')}
+          value={name}
+          onChange={(event) => setName(event.currentTarget.value)}
+          error={(attempted && nameProblem) || undefined}
+          required
+          maxLength={120}
+          autoComplete="off"
+          data-autofocus
+          data-testid="key-generate-name"
+        />
+      </DialogForm>
+    </DialogModal>
   );
 }
 
@@ -190,8 +104,7 @@ export function ImportKeyModal({ opened, onClose }: { opened: boolean; onClose: 
   // Write-only: lives in this form until it is sent, then is cleared. Never in the store.
   const [passphrase, setPassphrase] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
 
   const reset = () => {
     setName('');
@@ -213,92 +126,77 @@ export function ImportKeyModal({ opened, onClose }: { opened: boolean; onClose: 
     if (nameProblem || pathProblem) return;
     const secret = passphrase;
     setPassphrase('');
-    setBusy(true);
-    setError(null);
-    const outcome = await importFile({
-      name: name.trim(),
-      path: path.trim(),
-      ...(secret ? { passphrase: secret } : {}),
-    });
-    setBusy(false);
+    const outcome = await run(() =>
+      importFile({
+        name: name.trim(),
+        path: path.trim(),
+        ...(secret ? { passphrase: secret } : {}),
+      }),
+    );
     if (outcome.ok) {
       reset();
       onClose();
-    } else {
-      setError(outcome.error);
     }
   };
 
   return (
-    <KeyModal
+    <DialogModal
       opened={opened}
       busy={busy}
       onClose={close}
       title={t('keys.importForm.title')}
       testId="key-import-form"
     >
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
+      <DialogForm
+        onSubmit={submit}
+        busy={busy}
+        onCancel={close}
+        label={t('keys.importForm.submit')}
+        busyLabel={t('keys.importForm.submitting')}
+        testId="key-import-submit"
       >
-        <Stack gap="md">
-          <Text size="sm" c="dimmed">
-            {t('keys.importForm.intro')}
-          </Text>
-          {error && (
-            <ErrorAlert
-              error={error}
-              title={t('keys.importForm.failed')}
-              testId="key-import-error"
-            />
-          )}
-          <TextInput
-            label={t('keys.importForm.name')}
-            description={t('keys.importForm.nameHint')}
-            value={name}
-            onChange={(event) => setName(event.currentTarget.value)}
-            error={(attempted && nameProblem) || undefined}
-            required
-            maxLength={120}
-            autoComplete="off"
-            data-autofocus
-            data-testid="key-import-name"
-          />
-          <TextInput
-            label={t('keys.importForm.path')}
-            description={t('keys.importForm.pathHint')}
-            placeholder={t('keys.importForm.pathPlaceholder')}
-            value={path}
-            onChange={(event) => setPath(event.currentTarget.value)}
-            error={(attempted && pathProblem) || undefined}
-            required
-            classNames={{ input: classes.monoInput }}
-            spellCheck={false}
-            autoComplete="off"
-            data-testid="key-import-path"
-          />
-          <TextInput
-            type="password"
-            label={t('keys.importForm.passphrase')}
-            description={t('keys.importForm.passphraseHint')}
-            value={passphrase}
-            onChange={(event) => setPassphrase(event.currentTarget.value)}
-            autoComplete="off"
-            data-testid="key-import-passphrase"
-          />
-          <FormButtons
-            busy={busy}
-            onCancel={close}
-            submit={t('keys.importForm.submit')}
-            submitting={t('keys.importForm.submitting')}
-            testId="key-import-submit"
-          />
-        </Stack>
-      </form>
-    </KeyModal>
+        <Text size="sm" c="dimmed">
+          {t('keys.importForm.intro')}
+        </Text>
+        {error && (
+          <ErrorAlert error={error} title={t('keys.importForm.failed')} testId="key-import-error" />
+        )}
+        <TextInput
+          label={t('keys.importForm.name')}
+          description={t('keys.importForm.nameHint')}
+          value={name}
+          onChange={(event) => setName(event.currentTarget.value)}
+          error={(attempted && nameProblem) || undefined}
+          required
+          maxLength={120}
+          autoComplete="off"
+          data-autofocus
+          data-testid="key-import-name"
+        />
+        <TextInput
+          label={t('keys.importForm.path')}
+          description={t('keys.importForm.pathHint')}
+          placeholder={t('keys.importForm.pathPlaceholder')}
+          value={path}
+          onChange={(event) => setPath(event.currentTarget.value)}
+          error={(attempted && pathProblem) || undefined}
+          required
+          classNames={{ input: classes.monoInput }}
+          spellCheck={false}
+          autoComplete="off"
+          data-testid="key-import-path"
+        />
+        <TextInput
+          type="password"
+          label={t('keys.importForm.passphrase')}
+          description={t('keys.importForm.passphraseHint')}
+          value={passphrase}
+          onChange={(event) => setPassphrase(event.currentTarget.value)}
+          autoComplete="off"
+          data-testid="key-import-passphrase"
+        />
+      </DialogForm>
+    </DialogModal>
   );
 }
 
@@ -338,7 +236,7 @@ export function PublicKeyModal({
   }, [id, exportPublic]);
 
   return (
-    <KeyModal
+    <DialogModal
       opened={keyInfo !== null}
       busy={false}
       onClose={onClose}
@@ -414,7 +312,7 @@ export function PublicKeyModal({
           </Button>
         </Group>
       </Stack>
-    </KeyModal>
+    </DialogModal>
   );
 }
 
@@ -432,8 +330,7 @@ export function ExportKeyModal({
   const [passphrase, setPassphrase] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
   const [written, setWritten] = useState<string | null>(null);
 
   const close = () => {
@@ -465,23 +362,21 @@ export function ExportKeyModal({
     const secret = passphrase;
     setPassphrase('');
     setConfirmation('');
-    setBusy(true);
-    setError(null);
-    const outcome = await exportEncrypted({
-      id: keyInfo.id,
-      path: path.trim(),
-      passphrase: secret,
-    });
-    setBusy(false);
+    const outcome = await run(() =>
+      exportEncrypted({
+        id: keyInfo.id,
+        path: path.trim(),
+        passphrase: secret,
+      }),
+    );
     // Both passphrase fields are empty again: ask anew rather than flag them as mistakes.
     setAttempted(false);
     if (outcome.ok) setWritten(outcome.data.out);
-    else setError(outcome.error);
   };
 
   const name = keyInfo?.name ?? '';
   return (
-    <KeyModal
+    <DialogModal
       opened={keyInfo !== null}
       busy={busy}
       onClose={close}
@@ -489,99 +384,80 @@ export function ExportKeyModal({
       testId="key-export-form"
     >
       {written !== null ? (
-        <Stack gap="md" data-testid="key-export-done">
-          <Alert
-            color="teal"
-            variant="light"
-            icon={<IconCircleCheck aria-hidden />}
-            title={t('keys.exportForm.doneTitle')}
-          >
-            <Stack gap="xs">
-              <Text size="sm">{t('keys.exportForm.doneBody', { name })}</Text>
-              <Code block className={classes.path} data-testid="key-export-path">
-                {written}
-              </Code>
-              <Text size="sm">{t('keys.exportForm.doneNote')}</Text>
-            </Stack>
-          </Alert>
-          <Group justify="flex-end">
-            <Button onClick={close} data-testid="key-export-close">
-              {t('common.close')}
-            </Button>
-          </Group>
-        </Stack>
+        <SavedFileView
+          title={t('keys.exportForm.doneTitle')}
+          message={t('keys.exportForm.doneBody', { name })}
+          path={written}
+          note={t('keys.exportForm.doneNote')}
+          testId="key-export-done"
+          pathTestId="key-export-path"
+          closeTestId="key-export-close"
+          onClose={close}
+        />
       ) : (
-        <form
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void submit();
-          }}
+        <DialogForm
+          onSubmit={submit}
+          busy={busy}
+          onCancel={close}
+          label={t('keys.exportForm.submit')}
+          busyLabel={t('keys.exportForm.submitting')}
+          color="orange"
+          testId="key-export-submit"
         >
-          <Stack gap="md">
-            <Alert
-              color="orange"
-              variant="light"
-              icon={<IconAlertTriangle aria-hidden />}
-              title={t('keys.exportForm.warningTitle')}
-              data-testid="key-export-warning"
-            >
-              <Text size="sm">{t('keys.exportForm.warning', { name })}</Text>
-            </Alert>
-            {error && (
-              <ErrorAlert
-                error={error}
-                title={t('keys.exportForm.failed')}
-                testId="key-export-error"
-              />
-            )}
-            <TextInput
-              label={t('keys.exportForm.path')}
-              description={<EngineText text={t('keys.exportForm.pathHint')} />}
-              placeholder={t('keys.exportForm.pathPlaceholder')}
-              value={path}
-              onChange={(event) => setPath(event.currentTarget.value)}
-              error={(attempted && pathProblem) || undefined}
-              required
-              classNames={{ input: classes.monoInput }}
-              spellCheck={false}
-              autoComplete="off"
-              data-autofocus
-              data-testid="key-export-path-input"
+          <Alert
+            color="orange"
+            variant="light"
+            icon={<IconAlertTriangle aria-hidden />}
+            title={t('keys.exportForm.warningTitle')}
+            data-testid="key-export-warning"
+          >
+            <Text size="sm">{t('keys.exportForm.warning', { name })}</Text>
+          </Alert>
+          {error && (
+            <ErrorAlert
+              error={error}
+              title={t('keys.exportForm.failed')}
+              testId="key-export-error"
             />
-            <TextInput
-              type="password"
-              label={t('keys.exportForm.passphrase')}
-              description={t('keys.exportForm.passphraseHint')}
-              value={passphrase}
-              onChange={(event) => setPassphrase(event.currentTarget.value)}
-              error={(attempted && passphraseProblem) || undefined}
-              required
-              autoComplete="new-password"
-              data-testid="key-export-passphrase"
-            />
-            <TextInput
-              type="password"
-              label={t('keys.exportForm.confirm')}
-              value={confirmation}
-              onChange={(event) => setConfirmation(event.currentTarget.value)}
-              error={(showConfirmationProblem && confirmationProblem) || undefined}
-              required
-              autoComplete="new-password"
-              data-testid="key-export-confirm"
-            />
-            <FormButtons
-              busy={busy}
-              onCancel={close}
-              submit={t('keys.exportForm.submit')}
-              submitting={t('keys.exportForm.submitting')}
-              color="orange"
-              testId="key-export-submit"
-            />
-          </Stack>
-        </form>
+          )}
+          <TextInput
+            label={t('keys.exportForm.path')}
+            description={<EngineText text={t('keys.exportForm.pathHint')} />}
+            placeholder={t('keys.exportForm.pathPlaceholder')}
+            value={path}
+            onChange={(event) => setPath(event.currentTarget.value)}
+            error={(attempted && pathProblem) || undefined}
+            required
+            classNames={{ input: classes.monoInput }}
+            spellCheck={false}
+            autoComplete="off"
+            data-autofocus
+            data-testid="key-export-path-input"
+          />
+          <TextInput
+            type="password"
+            label={t('keys.exportForm.passphrase')}
+            description={t('keys.exportForm.passphraseHint')}
+            value={passphrase}
+            onChange={(event) => setPassphrase(event.currentTarget.value)}
+            error={(attempted && passphraseProblem) || undefined}
+            required
+            autoComplete="new-password"
+            data-testid="key-export-passphrase"
+          />
+          <TextInput
+            type="password"
+            label={t('keys.exportForm.confirm')}
+            value={confirmation}
+            onChange={(event) => setConfirmation(event.currentTarget.value)}
+            error={(showConfirmationProblem && confirmationProblem) || undefined}
+            required
+            autoComplete="new-password"
+            data-testid="key-export-confirm"
+          />
+        </DialogForm>
       )}
-    </KeyModal>
+    </DialogModal>
   );
 }
 
@@ -596,8 +472,7 @@ export function RevokeKeyModal({
   const revoke = useStore((state) => state.keys.revoke);
   const [reason, setReason] = useState('');
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, setError, run } = useRequest();
 
   const close = () => {
     if (busy) return;
@@ -611,21 +486,16 @@ export function RevokeKeyModal({
   const submit = async () => {
     setAttempted(true);
     if (!keyInfo || reasonProblem) return;
-    setBusy(true);
-    setError(null);
-    const outcome = await revoke(keyInfo.id, reason.trim());
-    setBusy(false);
+    const outcome = await run(() => revoke(keyInfo.id, reason.trim()));
     if (outcome.ok) {
       setReason('');
       setAttempted(false);
       onClose();
-    } else {
-      setError(outcome.error);
     }
   };
 
   return (
-    <KeyModal
+    <DialogModal
       opened={keyInfo !== null}
       busy={busy}
       onClose={close}
@@ -633,48 +503,36 @@ export function RevokeKeyModal({
       title={t('keys.revokeForm.title', { name: keyInfo?.name ?? '' })}
       testId="key-revoke-form"
     >
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
+      <DialogForm
+        onSubmit={submit}
+        busy={busy}
+        onCancel={close}
+        label={t('keys.revokeForm.submit')}
+        busyLabel={t('keys.revokeForm.submitting')}
+        color="red"
+        testId="key-revoke-submit"
       >
-        <Stack gap="md">
-          <Alert color="red" variant="light" icon={<IconAlertTriangle aria-hidden />}>
-            <Text size="sm">{t('keys.revokeForm.body')}</Text>
-          </Alert>
-          {error && (
-            <ErrorAlert
-              error={error}
-              title={t('keys.revokeForm.failed')}
-              testId="key-revoke-error"
-            />
-          )}
-          <Textarea
-            label={t('keys.revokeForm.reason')}
-            description={t('keys.revokeForm.reasonHint')}
-            value={reason}
-            onChange={(event) => setReason(event.currentTarget.value)}
-            error={(attempted && reasonProblem) || undefined}
-            required
-            autosize
-            minRows={2}
-            maxRows={5}
-            maxLength={1000}
-            data-autofocus
-            data-testid="key-revoke-reason"
-          />
-          <FormButtons
-            busy={busy}
-            onCancel={close}
-            submit={t('keys.revokeForm.submit')}
-            submitting={t('keys.revokeForm.submitting')}
-            color="red"
-            testId="key-revoke-submit"
-          />
-        </Stack>
-      </form>
-    </KeyModal>
+        <Alert color="red" variant="light" icon={<IconAlertTriangle aria-hidden />}>
+          <Text size="sm">{t('keys.revokeForm.body')}</Text>
+        </Alert>
+        {error && (
+          <ErrorAlert error={error} title={t('keys.revokeForm.failed')} testId="key-revoke-error" />
+        )}
+        <Textarea
+          label={t('keys.revokeForm.reason')}
+          description={t('keys.revokeForm.reasonHint')}
+          value={reason}
+          onChange={(event) => setReason(event.currentTarget.value)}
+          error={(attempted && reasonProblem) || undefined}
+          required
+          autosize
+          minRows={2}
+          maxRows={5}
+          maxLength={1000}
+          data-autofocus
+          data-testid="key-revoke-reason"
+        />
+      </DialogForm>
+    </DialogModal>
   );
 }

@@ -2,12 +2,9 @@ import {
   ActionIcon,
   Badge,
   Button,
-  CopyButton,
-  EmptyState,
   Group,
   Menu,
   Paper,
-  Skeleton,
   Stack,
   Table,
   Text,
@@ -16,24 +13,23 @@ import {
 } from '@mantine/core';
 import {
   IconBan,
-  IconCheck,
   IconCircleCheck,
-  IconCopy,
   IconDots,
   IconFileCertificate,
   IconFileExport,
   IconFileImport,
   IconKey,
   IconPlus,
-  IconRefresh,
 } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CopyIconButton } from '../../components/CopyIconButton';
 import type { KeyInfo } from '../../../../shared/contract';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
+import { RefreshButton } from '../../components/RefreshButton';
 import { useNow } from '../../hooks/useNow';
 import { formatDateTime, formatRelativeTime } from '../../lib/format';
+import { ListStates } from '../../components/ListStates';
 import { useStore } from '../../store';
 import {
   ExportKeyModal,
@@ -73,19 +69,13 @@ export function KeysPage() {
         description={t('keys.description')}
         actions={
           <>
-            <Tooltip label={t('keys.refresh')} withArrow>
-              <ActionIcon
-                variant="default"
-                size={36}
-                onClick={() => void load()}
-                loading={keys.loading}
-                loaderProps={{ 'aria-label': t('keys.refreshing') }}
-                aria-label={t('keys.refresh')}
-                data-testid="keys-refresh"
-              >
-                <IconRefresh size={16} aria-hidden />
-              </ActionIcon>
-            </Tooltip>
+            <RefreshButton
+              label={t('keys.refresh')}
+              busyLabel={t('keys.refreshing')}
+              loading={keys.loading}
+              onRefresh={() => void load()}
+              testId="keys-refresh"
+            />
             <Button
               variant="default"
               leftSection={<IconFileImport size={16} aria-hidden />}
@@ -106,42 +96,37 @@ export function KeysPage() {
       />
 
       <Stack gap="md">
-        {keys.error && <ErrorAlert error={keys.error} testId="keys-error" />}
-        {!keys.error && !keys.loaded && <LoadingTable />}
-        {keys.loaded && keys.items.length === 0 && (
-          <Paper withBorder radius="md" bg="transparent">
-            <EmptyState
-              data-testid="keys-empty"
-              icon={<IconKey aria-hidden />}
-              title={t('keys.empty.title')}
-              description={t('keys.empty.description')}
-              py="xl"
-            >
-              <EmptyState.Actions>
+        <ListStates
+          list={keys}
+          testId="keys"
+          loadingLabel={t('keys.loading')}
+          empty={{
+            icon: <IconKey aria-hidden />,
+            title: t('keys.empty.title'),
+            description: t('keys.empty.description'),
+            actions: (
+              <>
                 <Button variant="default" onClick={() => setDialog({ kind: 'import' })}>
                   {t('keys.import')}
                 </Button>
                 <Button onClick={() => setDialog({ kind: 'generate' })}>
                   {t('keys.generate')}
                 </Button>
-              </EmptyState.Actions>
-            </EmptyState>
-          </Paper>
-        )}
-        {keys.loaded && keys.items.length > 0 && (
-          <>
-            <Text size="sm" c="dimmed" data-testid="keys-count" aria-live="polite">
-              {t('keys.count', { count: keys.items.length })}
-              {' · '}
-              {t('keys.countActive', { count: active })}
-            </Text>
-            <KeysTable
-              items={keys.items}
-              busy={keys.loading}
-              onAction={(kind, key) => setDialog({ kind, key })}
-            />
-          </>
-        )}
+              </>
+            ),
+          }}
+        >
+          <Text size="sm" c="dimmed" data-testid="keys-count" aria-live="polite">
+            {t('keys.count', { count: keys.items.length })}
+            {' · '}
+            {t('keys.countActive', { count: active })}
+          </Text>
+          <KeysTable
+            items={keys.items}
+            busy={keys.loading}
+            onAction={(kind, key) => setDialog({ kind, key })}
+          />
+        </ListStates>
       </Stack>
 
       <GenerateKeyModal opened={dialog?.kind === 'generate'} onClose={close} />
@@ -319,25 +304,13 @@ function Fingerprint({ keyInfo }: { keyInfo: KeyInfo }) {
           {fingerprint.slice(0, 12)}…
         </Text>
       </Tooltip>
-      <CopyButton value={fingerprint} timeout={1500}>
-        {({ copied, copy }) => (
-          <Tooltip
-            label={copied ? t('keys.fingerprintCopied') : t('keys.copyFingerprint')}
-            withArrow
-          >
-            <ActionIcon
-              variant="subtle"
-              color={copied ? 'teal' : 'gray'}
-              size="sm"
-              onClick={copy}
-              aria-label={t('keys.copyFingerprintOf', { name: keyInfo.name })}
-              data-testid="key-copy-fingerprint"
-            >
-              {copied ? <IconCheck size={14} aria-hidden /> : <IconCopy size={14} aria-hidden />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
+      <CopyIconButton
+        value={fingerprint}
+        label={t('keys.copyFingerprintOf', { name: keyInfo.name })}
+        hint={t('keys.copyFingerprint')}
+        copiedHint={t('keys.fingerprintCopied')}
+        testId="key-copy-fingerprint"
+      />
     </Group>
   );
 }
@@ -435,19 +408,5 @@ function RowActions({
         </Menu.Dropdown>
       </Menu>
     </Group>
-  );
-}
-
-function LoadingTable() {
-  const { t } = useTranslation();
-  return (
-    <Paper withBorder radius="md" p="md" aria-busy data-testid="keys-loading">
-      <VisuallyHidden>{t('keys.loading')}</VisuallyHidden>
-      <Stack gap="sm">
-        {Array.from({ length: 3 }, (_, index) => (
-          <Skeleton key={index} height={28} radius="sm" />
-        ))}
-      </Stack>
-    </Paper>
   );
 }

@@ -7,7 +7,6 @@ import {
   Checkbox,
   EmptyState,
   Group,
-  Modal,
   Paper,
   Skeleton,
   Stack,
@@ -25,7 +24,6 @@ import {
   IconLockOpen,
   IconPlugConnected,
   IconPlus,
-  IconRefresh,
   IconServer2,
   IconTrash,
 } from '@tabler/icons-react';
@@ -33,8 +31,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RegistrySettings } from '../../../../shared/contract';
 import type { ApiError } from '../../api';
+import { DialogActions } from '../../components/DialogActions';
+import { DialogForm } from '../../components/DialogForm';
+import { DialogModal } from '../../components/DialogModal';
 import { EngineText, ErrorAlert, Remedy } from '../../components/ErrorAlert';
 import { isRegistryHost } from '../../lib/reference';
+import { RefreshButton } from '../../components/RefreshButton';
 import { useStore } from '../../store';
 import type { RegistryTest } from '../../store/registries';
 import classes from './SettingsPage.module.css';
@@ -75,17 +77,11 @@ export function RegistriesCard() {
           </Stack>
         </Group>
         <Group gap="xs" wrap="nowrap">
-          <Tooltip label={t('registries.refresh')} withArrow>
-            <ActionIcon
-              variant="default"
-              size={36}
-              onClick={() => void load()}
-              loading={registries.loading}
-              aria-label={t('registries.refresh')}
-            >
-              <IconRefresh size={16} aria-hidden />
-            </ActionIcon>
-          </Tooltip>
+          <RefreshButton
+            label={t('registries.refresh')}
+            loading={registries.loading}
+            onRefresh={() => void load()}
+          />
           <Button
             leftSection={<IconPlus size={16} aria-hidden />}
             onClick={() => setAdding(true)}
@@ -409,114 +405,92 @@ function AddRegistryModal({ opened, onClose }: { opened: boolean; onClose: () =>
   };
 
   return (
-    <Modal
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
+    <DialogModal
       opened={opened}
+      busy={submitting}
       onClose={close}
-      size="lg"
-      padding="lg"
-      closeOnClickOutside={!submitting}
-      closeOnEscape={!submitting}
-      title={
-        <Title order={2} fz="h3" fw={600}>
-          {t('registries.form.title')}
-        </Title>
-      }
-      data-testid="registry-form"
+      title={t('registries.form.title')}
+      testId="registry-form"
     >
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
+      <DialogForm
+        onSubmit={submit}
+        busy={submitting}
+        onCancel={close}
+        label={t('registries.form.submit')}
+        busyLabel={t('registries.form.submitting')}
+        testId="registry-form-submit"
       >
-        <Stack gap="md">
-          {error && (
-            <ErrorAlert
-              error={error}
-              title={t('registries.form.failed')}
-              testId="registry-form-error"
-            />
-          )}
+        {error && (
+          <ErrorAlert
+            error={error}
+            title={t('registries.form.failed')}
+            testId="registry-form-error"
+          />
+        )}
+        <TextInput
+          label={t('registries.form.host')}
+          description={t('registries.form.hostHint')}
+          placeholder={t('registries.form.hostPlaceholder')}
+          value={form.host}
+          onChange={(event) => setForm({ ...form, host: event.currentTarget.value })}
+          error={showHostProblem || undefined}
+          required
+          spellCheck={false}
+          autoComplete="off"
+          data-autofocus
+          data-testid="registry-form-host"
+        />
+        <Group grow align="flex-start">
           <TextInput
-            label={t('registries.form.host')}
-            description={t('registries.form.hostHint')}
-            placeholder={t('registries.form.hostPlaceholder')}
-            value={form.host}
-            onChange={(event) => setForm({ ...form, host: event.currentTarget.value })}
-            error={showHostProblem || undefined}
-            required
+            label={t('registries.form.username')}
+            description={t('registries.form.usernameHint')}
+            value={form.username}
+            onChange={(event) => setForm({ ...form, username: event.currentTarget.value })}
+            error={(attempted && usernameProblem) || undefined}
             spellCheck={false}
-            autoComplete="off"
-            data-autofocus
-            data-testid="registry-form-host"
+            autoComplete="username"
+            data-testid="registry-form-username"
           />
-          <Group grow align="flex-start">
-            <TextInput
-              label={t('registries.form.username')}
-              description={t('registries.form.usernameHint')}
-              value={form.username}
-              onChange={(event) => setForm({ ...form, username: event.currentTarget.value })}
-              error={(attempted && usernameProblem) || undefined}
-              spellCheck={false}
-              autoComplete="username"
-              data-testid="registry-form-username"
-            />
-            <TextInput
-              type="password"
-              label={t('registries.form.password')}
-              description={t('registries.form.passwordHint')}
-              value={password}
-              onChange={(event) => setPassword(event.currentTarget.value)}
-              error={(attempted && passwordProblem) || undefined}
-              autoComplete="new-password"
-              data-testid="registry-form-password"
-            />
-          </Group>
           <TextInput
-            label={t('registries.form.caFile')}
-            description={t('registries.form.caFileHint')}
-            placeholder={t('registries.form.caFilePlaceholder')}
-            value={form.caFile}
-            onChange={(event) => setForm({ ...form, caFile: event.currentTarget.value })}
-            classNames={{ input: classes.monoInput }}
-            spellCheck={false}
-            autoComplete="off"
-            data-testid="registry-form-ca-file"
+            type="password"
+            label={t('registries.form.password')}
+            description={t('registries.form.passwordHint')}
+            value={password}
+            onChange={(event) => setPassword(event.currentTarget.value)}
+            error={(attempted && passwordProblem) || undefined}
+            autoComplete="new-password"
+            data-testid="registry-form-password"
           />
-          <Checkbox
-            label={t('registries.form.insecure')}
-            checked={form.insecureHttp}
-            onChange={(event) => setForm({ ...form, insecureHttp: event.currentTarget.checked })}
-            data-testid="registry-form-insecure"
-          />
-          {form.insecureHttp && (
-            <Alert
-              color="orange"
-              variant="light"
-              icon={<IconAlertTriangle aria-hidden />}
-              data-testid="registry-form-insecure-warning"
-            >
-              <Text size="sm">{t('registries.form.insecureWarning')}</Text>
-            </Alert>
-          )}
-          <Group justify="flex-end" gap="sm" mt="xs">
-            <Button variant="default" onClick={close} disabled={submitting}>
-              {t('common.cancel')}
-            </Button>
-            <Button
-              type="submit"
-              loading={submitting}
-              loaderProps={{ 'aria-label': t('registries.form.submitting') }}
-              data-testid="registry-form-submit"
-            >
-              {t('registries.form.submit')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        </Group>
+        <TextInput
+          label={t('registries.form.caFile')}
+          description={t('registries.form.caFileHint')}
+          placeholder={t('registries.form.caFilePlaceholder')}
+          value={form.caFile}
+          onChange={(event) => setForm({ ...form, caFile: event.currentTarget.value })}
+          classNames={{ input: classes.monoInput }}
+          spellCheck={false}
+          autoComplete="off"
+          data-testid="registry-form-ca-file"
+        />
+        <Checkbox
+          label={t('registries.form.insecure')}
+          checked={form.insecureHttp}
+          onChange={(event) => setForm({ ...form, insecureHttp: event.currentTarget.checked })}
+          data-testid="registry-form-insecure"
+        />
+        {form.insecureHttp && (
+          <Alert
+            color="orange"
+            variant="light"
+            icon={<IconAlertTriangle aria-hidden />}
+            data-testid="registry-form-insecure-warning"
+          >
+            <Text size="sm">{t('registries.form.insecureWarning')}</Text>
+          </Alert>
+        )}
+      </DialogForm>
+    </DialogModal>
   );
 }
 
@@ -530,48 +504,39 @@ function RemoveRegistryModal({ host, onClose }: { host: string | null; onClose: 
     setError(null);
     onClose();
   };
+  const confirm = async () => {
+    if (!host) return;
+    setBusy(true);
+    const failure = await remove(host);
+    setBusy(false);
+    if (failure) setError(failure);
+    else {
+      setError(null);
+      onClose();
+    }
+  };
   return (
-    <Modal
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
+    <DialogModal
       opened={host !== null}
+      busy={busy}
       onClose={close}
       size="md"
-      padding="lg"
-      title={
-        <Title order={2} fz="h4" fw={600}>
-          {t('registries.confirmRemove.title')}
-        </Title>
-      }
-      data-testid="registry-remove-confirm"
+      title={t('registries.confirmRemove.title')}
+      testId="registry-remove-confirm"
     >
       <Stack gap="md">
         <Text size="sm">{t('registries.confirmRemove.body', { host: host ?? '' })}</Text>
         {error && <ErrorAlert error={error} />}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={close} disabled={busy}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            color="red"
-            loading={busy}
-            data-testid="registry-remove-confirm-button"
-            onClick={async () => {
-              if (!host) return;
-              setBusy(true);
-              const failure = await remove(host);
-              setBusy(false);
-              if (failure) setError(failure);
-              else {
-                setError(null);
-                onClose();
-              }
-            }}
-          >
-            {t('registries.confirmRemove.confirm')}
-          </Button>
-        </Group>
+        <DialogActions
+          busy={busy}
+          onCancel={close}
+          onConfirm={() => void confirm()}
+          label={t('registries.confirmRemove.confirm')}
+          color="red"
+          testId="registry-remove-confirm-button"
+        />
       </Stack>
-    </Modal>
+    </DialogModal>
   );
 }
 
