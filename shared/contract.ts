@@ -421,6 +421,8 @@ export const ScanResult = z.strictObject({
   baseline: z.array(BaselineFinding),
   secrets: z.array(SecretFinding),
   malware: z.array(MalwareFinding),
+  /** Files the scanner could not read (damaged, too large, an unsupported rpm database), and why. */
+  skipped: z.array(z.strictObject({ path: z.string(), reason: z.string() })),
   summary: z.strictObject({
     packages: z.number().int(),
     vulnerabilities: z.strictObject({

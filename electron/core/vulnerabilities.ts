@@ -104,6 +104,7 @@ function scanView(result: ScanResult): ScanView {
     })),
     secrets: result.secrets.map(({ rule, title, path, line }) => ({ rule, title, path, line })),
     malware: result.malware.map(({ rule, title, path, sha256 }) => ({ rule, title, path, sha256 })),
+    skipped: (result.skipped ?? []).map(({ path, reason }) => ({ path, reason })),
     summary: {
       packages: summary.packages,
       vulnerabilities: { ...summary.vulnerabilities },

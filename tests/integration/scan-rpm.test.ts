@@ -282,6 +282,12 @@ describe.skipIf(missing)(
             "this image's rpm database is in ndb format, which Consign does not read; its rpm packages are not listed",
         },
       ]);
+      // The terminal table says so too, from the cache this time.
+      const text = await consign(['scan', `docker-daemon:${refs.legacy}`, '--format', 'table']);
+      expect(text.stdout).toMatch(/NOT READ\s+WHY/);
+      expect(text.stdout).toMatch(
+        /\/var\/lib\/rpm\/Packages\s+this image's rpm database is in BerkeleyDB/,
+      );
     });
 
     it('gives a note, not a failure, for a damaged rpmdb.sqlite', async () => {

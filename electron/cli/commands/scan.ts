@@ -148,6 +148,15 @@ function tableOf(
     `vulnerabilities: ${summary.vulnerabilities.total} (${counts})`,
     `malware: ${result.malware.length}, secrets: ${result.secrets.length}, baseline findings: ${result.baseline.length}`,
     ...(result.database.warning ? [`warning:  ${result.database.warning}`] : []),
+    ...(result.skipped?.length
+      ? [
+          '',
+          table(
+            ['NOT READ', 'WHY'],
+            result.skipped.map((f) => [f.path, f.reason]),
+          ),
+        ]
+      : []),
     ...(result.malware.length
       ? [
           '',

@@ -558,6 +558,17 @@ const en = {
     skippedMore_one: '…and {{count}} more.',
     skippedMore_other: '…and {{count}} more.',
   },
+  blocklist: {
+    label: 'Malware blocklist',
+    hashes_one: '{{formatted}} imported SHA-256 hash, and the built-in list',
+    hashes_other: '{{formatted}} imported SHA-256 hashes, and the built-in list',
+    builtInOnly: 'Built-in list only (the EICAR test file)',
+    pathHint:
+      'A malware blocklist is imported the same way: a text file of SHA-256 hashes, one a line with an optional name, or a CSV file with a sha256 column.',
+    doneTitle: 'Malware blocklist imported',
+    doneBody:
+      '{{imported}} new, {{updated}} renamed and {{unchanged}} already listed hashes from {{source}}.',
+  },
   scan: {
     action: 'Scan',
     actionHint: 'List the image’s packages and their known vulnerabilities, offline.',
@@ -682,12 +693,17 @@ const en = {
     noPackagesDescription:
       'No package database or application manifest the scanner reads was found in the image, so there is nothing to match against advisories.',
     exposureTitle: 'Do not deliver this image as it is',
+    skippedTitle_one: '{{count}} file could not be read; what it holds is not in this report',
+    skippedTitle_other: '{{count}} files could not be read; what they hold is not in this report',
     secretsFound_one:
       '{{count}} secret was left in its files: remove it from the image and revoke it.',
     secretsFound_other:
       '{{count}} secrets were left in its files: remove them from the image and revoke them.',
     malwareFound_one: '{{count}} known-malicious file is in it.',
     malwareFound_other: '{{count}} known-malicious files are in it.',
+  },
+  cvss: {
+    scoreSource: 'CVSS v{{version}} score {{score}}',
   },
   record: {
     title: 'Advisory {{id}}',
@@ -722,41 +738,35 @@ const en = {
     showJson: 'Show the stored JSON',
     hideJson: 'Hide the stored JSON',
   },
-  settings: {
-    title: 'Settings',
-    description: 'The workspace, keychain and Docker engine Consign works with.',
-    checkAgain: 'Check again',
-    checking: 'Checking',
-    checkedAt: 'Checked {{time}}',
-    workspace: {
-      title: 'Workspace',
-      path: 'Location',
-      writable: 'Writable',
-      database: 'Database',
-      schemaVersion: 'Schema version',
-      auditEvents: 'Audit events',
-      auditIntact: 'Audit chain verifies',
+  scanAttest: {
+    action: 'Attest…',
+    actionHint:
+      'Sign the SBOM and the vulnerability report with a key and attach them to the image in its registry.',
+    notRegistry:
+      'Only images in a registry can carry attestations. Copy the image to a registry first, then scan and attest it there.',
+    cached: 'From cache, scanned {{time}}',
+    cachedHint:
+      'The image has not changed since its layers were read; vulnerabilities were matched against the current data.',
+    scannedAt: 'Scanned {{time}}',
+    title: 'Attest scan results',
+    intro:
+      'The CycloneDX SBOM and the vulnerability report of this scan are signed with a key from the OS keychain and stored next to the image, where cosign verify-attestation and other verifiers read them. Attesting the same results again adds nothing.',
+    image: 'Image',
+    noKeysBody:
+      'Attesting needs an active key. Generate one, or import a key made with cosign, on the Keys page.',
+    submit: 'Attest',
+    submitting: 'Attesting the scan results',
+    failed: 'The scan results were not attested',
+    doneTitle: 'Scan results attested',
+    doneBody: 'Both documents were signed with “{{name}}” and attached to the scanned digest.',
+    resultCaption: 'Attestations',
+    predicate: {
+      sbom: 'CycloneDX SBOM',
+      vuln: 'Vulnerability report',
     },
-    keychain: {
-      title: 'Keychain',
-      backend: 'Backend',
-      service: 'Service name',
-      available: 'Available',
-    },
-    docker: {
-      title: 'Docker engine',
-      endpoint: 'Endpoint',
-      reachable: 'Reachable',
-      version: 'Version',
-      apiVersion: 'API version',
-      platform: 'OS / architecture',
-    },
-    about: {
-      title: 'About',
-      version: 'Version',
-      host: 'Running in',
-      platform: 'Platform',
-      engineNode: 'Engine Node.js',
+    result: {
+      created: 'Attached',
+      existing: 'Already attached',
     },
   },
   customers: {
@@ -903,6 +913,43 @@ const en = {
       files: 'Files',
     },
   },
+  settings: {
+    title: 'Settings',
+    description: 'The workspace, keychain and Docker engine Consign works with.',
+    checkAgain: 'Check again',
+    checking: 'Checking',
+    checkedAt: 'Checked {{time}}',
+    workspace: {
+      title: 'Workspace',
+      path: 'Location',
+      writable: 'Writable',
+      database: 'Database',
+      schemaVersion: 'Schema version',
+      auditEvents: 'Audit events',
+      auditIntact: 'Audit chain verifies',
+    },
+    keychain: {
+      title: 'Keychain',
+      backend: 'Backend',
+      service: 'Service name',
+      available: 'Available',
+    },
+    docker: {
+      title: 'Docker engine',
+      endpoint: 'Endpoint',
+      reachable: 'Reachable',
+      version: 'Version',
+      apiVersion: 'API version',
+      platform: 'OS / architecture',
+    },
+    about: {
+      title: 'About',
+      version: 'Version',
+      host: 'Running in',
+      platform: 'Platform',
+      engineNode: 'Engine Node.js',
+    },
+  },
   audit: {
     nav: 'Audit',
     title: 'Audit log',
@@ -989,6 +1036,24 @@ const en = {
       failed: 'The export was not written',
       done_one: 'Wrote {{formattedCount}} event as {{format}} to:',
       done_other: 'Wrote {{formattedCount}} events as {{format}} to:',
+    },
+  },
+  scanProgress: {
+    overall: 'All layers',
+    bytes: '{{done}} of {{total}}',
+    layers: 'Layer progress',
+    waiting: 'Reading the image…',
+    cancel: 'Cancel',
+    cancelling: 'Cancelling…',
+    cancelHint: 'Stop the scan; nothing of it is kept.',
+    cancelled: 'Scan cancelled',
+    cancelledNote: 'Nothing was saved from it. Scan again when you want the report.',
+    state: {
+      queued: 'Waiting',
+      running: 'Reading',
+      done: 'Read',
+      failed: 'Failed',
+      cancelled: 'Cancelled',
     },
   },
 };

@@ -3,10 +3,12 @@ import {
   Badge,
   Button,
   CloseButton,
+  Code,
   DataList,
   Drawer,
   EmptyState,
   Group,
+  List,
   Loader,
   MultiSelect,
   Paper,
@@ -26,10 +28,12 @@ import {
   IconChevronDown,
   IconChevronUp,
   IconPackageOff,
+  IconPlayerStop,
   IconRefresh,
   IconSearch,
   IconSelector,
   IconShieldCheck,
+  IconSignature,
 } from '@tabler/icons-react';
 import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -43,7 +47,7 @@ import type {
 import { Digest } from '../../components/Digest';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useNow } from '../../hooks/useNow';
-import { formatDateTime, formatNumber } from '../../lib/format';
+import { formatBytes, formatDateTime, formatNumber } from '../../lib/format';
 import {
   severities,
   severityColor,
@@ -51,15 +55,18 @@ import {
   visibleVulnerabilities,
   type Sort,
 } from '../../lib/scan';
+import { cvssVersionOf } from '../../lib/cvss';
+import { isRegistryReference } from '../../lib/reference';
 import { useStore } from '../../store';
-import type { ScanTab } from '../../store/scan';
+import type { LayerProgress, ScanTab } from '../../store/scan';
+import { AttestScanDialog } from './AttestScanDialog';
 import classes from './ImagesPage.module.css';
 import { ScanExportDialog } from './ScanExportDialog';
 import { VulnRecordModal } from './VulnRecordModal';
 
 /** The scan report: what the image is, its packages and their known vulnerabilities. */
 export function ScanReport() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const ref = useStore((state) => state.scan.ref);
   const loading = useStore((state) => state.scan.loading);
   const result = useStore((state) => state.scan.result);
@@ -67,6 +74,9 @@ export function ScanReport() {
   const close = useStore((state) => state.scan.close);
   const rescan = useStore((state) => state.scan.rescan);
   const [exporting, setExporting] = useState(false);
+  const [attesting, setAttesting] = useState(false);
+  // Attestations live next to an image in its registry; a local image has nowhere to hold them.
+  const attestable = ref !== null && isRegistryReference(ref);
 
   return (
     <>
@@ -99,8 +109,46 @@ export function ScanReport() {
                 >
                   {ref}
                 </Text>
+                {result && (
+                  <Tooltip
+                    label={t('scanAttest.cachedHint')}
+                    disabled={!result.cached}
+                    multiline
+                    w={320}
+                  >
+                    <Text
+                      size="xs"
+                      c="dimmed"
+                      data-testid="scan-scanned-at"
+                      data-cached={result.cached}
+                    >
+                      {t(result.cached ? 'scanAttest.cached' : 'scanAttest.scannedAt', {
+                        time: formatDateTime(result.scannedAt, i18n.language),
+                      })}
+                    </Text>
+                  </Tooltip>
+                )}
               </Stack>
               <Group gap="xs" wrap="nowrap">
+                <Tooltip
+                  label={attestable ? t('scanAttest.actionHint') : t('scanAttest.notRegistry')}
+                  multiline
+                  w={320}
+                >
+                  {/* A disabled button gets no pointer events: the wrapper keeps the tooltip. */}
+                  <span data-testid="scan-attest-wrapper" tabIndex={attestable ? -1 : 0}>
+                    <Button
+                      variant="default"
+                      size="sm"
+                      leftSection={<IconSignature size={16} aria-hidden />}
+                      onClick={() => setAttesting(true)}
+                      disabled={!attestable || !result || loading}
+                      data-testid="scan-attest"
+                    >
+                      {t('scanAttest.action')}
+                    </Button>
+                  </span>
+                </Tooltip>
                 <Button
                   variant="default"
                   size="sm"
@@ -125,13 +173,17 @@ export function ScanReport() {
               </Group>
             </Group>
             {error && <ErrorAlert error={error} title={t('scan.failed')} testId="scan-error" />}
-            {loading && !result && <Running reference={ref} />}
+            {loading && <Running reference={ref} />}
+            {!loading && <CancelledNote />}
             {result && <Report result={result} />}
           </Stack>
         )}
       </Drawer>
       <VulnRecordModal />
       <ScanExportDialog opened={exporting} onClose={() => setExporting(false)} />
+      {ref && attestable && (
+        <AttestScanDialog reference={ref} opened={attesting} onClose={() => setAttesting(false)} />
+      )}
     </>
   );
 }
@@ -139,18 +191,114 @@ export function ScanReport() {
 function Running({ reference }: { reference: string }) {
   const { t } = useTranslation();
   const startedAt = useStore((state) => state.scan.startedAt);
+  const cancelling = useStore((state) => state.scan.cancelling);
+  const cancel = useStore((state) => state.scan.cancel);
   const now = useNow(1000);
   const seconds = startedAt ? Math.max(0, Math.round((now - startedAt) / 1000)) : 0;
   return (
     <Paper withBorder radius="md" p="xl" data-testid="scan-running">
-      <Stack align="center" gap="sm">
-        <Loader aria-hidden />
-        <Text fw={500}>{t('scan.running', { ref: reference })}</Text>
-        <Text size="sm" c="dimmed" aria-live="polite">
-          {t('scan.runningNote', { seconds })}
-        </Text>
+      <Stack gap="md">
+        <Group justify="space-between" wrap="nowrap" align="flex-start">
+          <Group gap="sm" wrap="nowrap" miw={0}>
+            <Loader size="sm" aria-hidden />
+            <Stack gap={2} miw={0}>
+              <Text fw={500} className={classes.wrapAnywhere}>
+                {t('scan.running', { ref: reference })}
+              </Text>
+              <Text size="sm" c="dimmed" aria-live="polite">
+                {t('scan.runningNote', { seconds })}
+              </Text>
+            </Stack>
+          </Group>
+          <Button
+            variant="default"
+            size="sm"
+            color="red"
+            leftSection={<IconPlayerStop size={16} aria-hidden />}
+            onClick={() => void cancel()}
+            loading={cancelling}
+            title={t('scanProgress.cancelHint')}
+            data-testid="scan-cancel"
+          >
+            {cancelling ? t('scanProgress.cancelling') : t('scanProgress.cancel')}
+          </Button>
+        </Group>
+        <LayerProgressList />
       </Stack>
     </Paper>
+  );
+}
+
+/** One bar for all layers (compressed bytes read), then one per layer, base first. */
+function LayerProgressList() {
+  const { t, i18n } = useTranslation();
+  const layers = useStore((state) => state.scan.layers);
+  const locale = i18n.language;
+  if (layers.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        {t('scanProgress.waiting')}
+      </Text>
+    );
+  }
+  const done = layers.reduce((sum, layer) => sum + layer.done, 0);
+  const total = layers.reduce((sum, layer) => sum + layer.total, 0);
+  const bar = (label: string, value: number, max: number, testId: string, state?: string) => {
+    const percent = max > 0 ? Math.min(100, Math.floor((value / max) * 100)) : 0;
+    return (
+      <Stack gap={4} data-testid={testId} data-state={state} data-percent={percent}>
+        <Group justify="space-between" wrap="nowrap" gap="xs">
+          <Text size="sm" fw={500}>
+            {label}
+          </Text>
+          <Text size="xs" c="dimmed" ff="monospace">
+            {t('scanProgress.bytes', {
+              done: formatBytes(value, locale),
+              total: formatBytes(max, locale),
+            })}
+            {state ? ` · ${t(`scanProgress.state.${state as LayerProgress['state']}`)}` : ''}
+          </Text>
+        </Group>
+        <Progress
+          value={percent}
+          size="md"
+          color={
+            state === 'failed' || state === 'cancelled'
+              ? 'red'
+              : state === 'done'
+                ? 'teal'
+                : 'indigo'
+          }
+          aria-label={label}
+        />
+      </Stack>
+    );
+  };
+  return (
+    <Stack gap="sm" aria-label={t('scanProgress.layers')}>
+      {bar(t('scanProgress.overall'), done, total, 'scan-progress-overall')}
+      {layers.map((layer) => (
+        <div key={layer.digest} data-digest={layer.digest}>
+          {bar(layer.label, layer.done, layer.total, 'scan-progress-layer', layer.state)}
+        </div>
+      ))}
+    </Stack>
+  );
+}
+
+function CancelledNote() {
+  const { t } = useTranslation();
+  const cancelled = useStore((state) => state.scan.cancelled);
+  if (!cancelled) return null;
+  return (
+    <Alert
+      color="gray"
+      variant="light"
+      title={t('scanProgress.cancelled')}
+      data-testid="scan-cancelled"
+    >
+      {t('scanProgress.cancelledNote')}
+    </Alert>
   );
 }
 
@@ -378,6 +526,23 @@ function SeveritySummary({ result }: { result: ScanResult }) {
           </Text>
         </Alert>
       )}
+      {result.skipped.length > 0 && (
+        <Alert
+          color="yellow"
+          variant="light"
+          icon={<IconAlertTriangle aria-hidden />}
+          title={t('scan.skippedTitle', { count: result.skipped.length })}
+          data-testid="scan-skipped"
+        >
+          <List size="sm" spacing={2}>
+            {result.skipped.map((file) => (
+              <List.Item key={`${file.path} ${file.reason}`}>
+                <Code>{file.path}</Code> {file.reason}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
       {total > 0 && (
         <Progress.Root size="lg" aria-hidden>
           {severities.map((severity) =>
@@ -398,6 +563,22 @@ function SeveritySummary({ result }: { result: ScanResult }) {
           )}
         </Progress.Root>
       )}
+    </Stack>
+  );
+}
+
+/** A finding's CVSS vector, headed by which CVSS version its score came from. */
+function CvssLabel({ score, vector }: { score?: number | undefined; vector?: string | undefined }) {
+  const { t } = useTranslation();
+  const version = cvssVersionOf(vector);
+  return (
+    <Stack gap={2}>
+      {score !== undefined && version && (
+        <Text size="xs" fw={600}>
+          {t('cvss.scoreSource', { version, score: score.toFixed(1) })}
+        </Text>
+      )}
+      <Text size="xs">{vector}</Text>
     </Stack>
   );
 }
@@ -502,7 +683,7 @@ function VulnerabilitiesTable({ result }: { result: ScanResult }) {
                 >
                   <Table.Td>
                     <Tooltip
-                      label={v.vector ?? ''}
+                      label={<CvssLabel score={v.score} vector={v.vector} />}
                       disabled={!v.vector}
                       withArrow
                       maw={420}
@@ -511,7 +692,13 @@ function VulnerabilitiesTable({ result }: { result: ScanResult }) {
                       <Group gap={6} wrap="nowrap">
                         <SeverityBadge severity={v.severity} />
                         {v.score !== undefined && (
-                          <Text size="xs" c="dimmed" className={classes.tabular}>
+                          <Text
+                            size="xs"
+                            c="dimmed"
+                            className={classes.tabular}
+                            data-testid="vulnerability-score"
+                            data-cvss-version={cvssVersionOf(v.vector)}
+                          >
                             {v.score.toFixed(1)}
                           </Text>
                         )}

@@ -153,6 +153,14 @@ function Status({ status }: { status: VulnDbStatus }) {
             t('vulndb.never')
           )}
         </Field>
+        <Field label={t('blocklist.label')} testId="vulndb-blocklist" value={status.blocklist}>
+          {status.blocklist
+            ? t('blocklist.hashes', {
+                count: status.blocklist,
+                formatted: formatNumber(status.blocklist, locale),
+              })
+            : t('blocklist.builtInOnly')}
+        </Field>
         {status.dataAsOf && (
           <Field label={t('vulndb.dataAsOf')} testId="vulndb-data-as-of" value={status.dataAsOf}>
             <time dateTime={status.dataAsOf}>{formatDateTime(status.dataAsOf, locale)}</time>
@@ -236,7 +244,7 @@ function ImportForm() {
         <Stack gap="sm">
           <TextInput
             label={t('vulndb.path')}
-            description={t('vulndb.pathHint')}
+            description={`${t('vulndb.pathHint')} ${t('blocklist.pathHint')}`}
             placeholder={t('vulndb.pathPlaceholder')}
             value={path}
             onChange={(event) => setPath(event.currentTarget.value)}
@@ -281,12 +289,13 @@ function ImportForm() {
           color="teal"
           variant="light"
           icon={<IconCircleCheck aria-hidden />}
-          title={t('vulndb.doneTitle')}
+          title={t(result.kind === 'blocklist' ? 'blocklist.doneTitle' : 'vulndb.doneTitle')}
           data-testid="vulndb-import-result"
+          data-kind={result.kind}
         >
           <Stack gap={6}>
             <Text size="sm" className={classes.wrapAnywhere} data-testid="vulndb-import-counts">
-              {t('vulndb.doneBody', {
+              {t(result.kind === 'blocklist' ? 'blocklist.doneBody' : 'vulndb.doneBody', {
                 imported: formatNumber(result.imported, locale),
                 updated: formatNumber(result.updated, locale),
                 unchanged: formatNumber(result.unchanged, locale),
