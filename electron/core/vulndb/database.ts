@@ -126,6 +126,23 @@ export interface StoredAffected extends OsvAffected {
   record: Pick<OsvRecord, 'aliases' | 'summary' | 'severity' | 'rating'>;
 }
 
+/** Why an import that was rolled back failed: its own error, a cancel, or unreadable input. */
+function importFailure(
+  error: unknown,
+  path: string,
+  signal: AbortSignal | undefined,
+  remedy: string,
+): ConsignError {
+  if (error instanceof ConsignError) return error;
+  if (signal?.aborted) {
+    return new ConsignError('BAD_REQUEST', 'The import was cancelled; nothing was imported.');
+  }
+  return new ConsignError('BAD_INPUT', `${path} could not be imported; nothing was imported.`, {
+    remedy,
+    cause: error,
+  });
+}
+
 /** A regular file that is not a zip and reads as a blocklist (see blocklist.ts). */
 async function isBlocklist(path: string): Promise<boolean> {
   try {
@@ -245,14 +262,7 @@ export class VulnDatabase {
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      if (error instanceof ConsignError) throw error;
-      if (options.signal?.aborted) {
-        throw new ConsignError('BAD_REQUEST', 'The import was cancelled; nothing was imported.');
-      }
-      throw new ConsignError('BAD_INPUT', `${path} could not be imported; nothing was imported.`, {
-        remedy: 'Check the file, or download it again.',
-        cause: error,
-      });
+      throw importFailure(error, path, options.signal, 'Check the file, or download it again.');
     } finally {
       await source.close();
     }
@@ -323,14 +333,7 @@ export class VulnDatabase {
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      if (error instanceof ConsignError) throw error;
-      if (options.signal?.aborted) {
-        throw new ConsignError('BAD_REQUEST', 'The import was cancelled; nothing was imported.');
-      }
-      throw new ConsignError('BAD_INPUT', `${path} could not be imported; nothing was imported.`, {
-        remedy: 'Check that the file can be read.',
-        cause: error,
-      });
+      throw importFailure(error, path, options.signal, 'Check that the file can be read.');
     }
     options.onProgress?.({ done: line });
     return result;

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ConsignBridge, EventOf, Result, ScanResult } from '../../../shared/contract';
 import { useStore } from '.';
+import { resetStoreAfterEach, stubBridge as stubAnyBridge } from './test-bridge';
 
 const ref = 'docker-daemon:team/app:1.0';
 const other = 'docker://registry.example.com/team/app:2.0';
@@ -56,18 +57,12 @@ const finding: ScanResult['vulnerabilities'][number] = {
   severity: 'HIGH',
 };
 
+/** A bridge answering every call from its request alone. */
 function stubBridge(answer: (request: unknown) => Result<unknown> | Promise<Result<unknown>>) {
-  const invoke = vi.fn((_channel: string, request: unknown) => Promise.resolve(answer(request)));
-  vi.stubGlobal('window', {
-    consign: { invoke, on: () => () => {} } as unknown as ConsignBridge,
-  });
-  return invoke;
+  return stubAnyBridge((_channel, request) => answer(request));
 }
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  useStore.setState(useStore.getInitialState());
-});
+resetStoreAfterEach();
 
 describe('scan slice', () => {
   it('scans a trimmed reference and shows its report, running state first', async () => {

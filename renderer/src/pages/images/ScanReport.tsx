@@ -35,7 +35,7 @@ import {
   IconShieldCheck,
   IconSignature,
 } from '@tabler/icons-react';
-import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   BaselineFinding,
@@ -46,6 +46,7 @@ import type {
 } from '../../../../shared/contract';
 import { Digest } from '../../components/Digest';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { Fact } from '../../components/Fact';
 import { useNow } from '../../hooks/useNow';
 import { formatBytes, formatDateTime, formatNumber } from '../../lib/format';
 import {
@@ -1098,14 +1099,5 @@ function SortableTh<C extends string>({
         )}
       </UnstyledButton>
     </Table.Th>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <DataList.Item>
-      <DataList.ItemLabel c="dimmed">{label}</DataList.ItemLabel>
-      <DataList.ItemValue>{children}</DataList.ItemValue>
-    </DataList.Item>
   );
 }

@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Alert,
   Badge,
   Button,
@@ -15,20 +14,19 @@ import {
   TextInput,
   ThemeIcon,
   Title,
-  Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconCircleCheck,
   IconDatabaseImport,
-  IconRefresh,
   IconShieldSearch,
 } from '@tabler/icons-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VulnDbStatus } from '../../../../shared/contract';
 import { EngineText, ErrorAlert } from '../../components/ErrorAlert';
+import { RefreshButton } from '../../components/RefreshButton';
 import { useNow } from '../../hooks/useNow';
 import { formatDateTime, formatNumber, formatRelativeTime } from '../../lib/format';
 import { useStore } from '../../store';
@@ -94,19 +92,13 @@ export function VulnDataCard() {
               {t(`vulndb.state.${state}`)}
             </Badge>
           )}
-          <Tooltip label={t('vulndb.refresh')} withArrow>
-            <ActionIcon
-              variant="default"
-              size={36}
-              onClick={() => void load()}
-              loading={loading}
-              loaderProps={{ 'aria-label': t('vulndb.loading') }}
-              aria-label={t('vulndb.refresh')}
-              data-testid="vulndb-refresh"
-            >
-              <IconRefresh size={16} aria-hidden />
-            </ActionIcon>
-          </Tooltip>
+          <RefreshButton
+            label={t('vulndb.refresh')}
+            busyLabel={t('vulndb.loading')}
+            loading={loading}
+            onRefresh={() => void load()}
+            testId="vulndb-refresh"
+          />
         </Group>
       </Group>
 
