@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, workspaceCli } from '../support/consign-cli';
+import { installedDebs } from '../support/dpkg-oracle';
 import { testEnv } from '../support/test-env';
 
 const env = testEnv();
@@ -44,29 +45,11 @@ describe.skipIf(!env.debianImage)('real Debian 12 advisories on the Debian test 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'consign-debian-advisories-'));
     home = join(work, 'home');
-    const query = spawnSync(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '--network=none',
-        env.debianImage!,
-        'dpkg-query',
-        '-W',
-        '-f',
-        '${binary:Package}\\t${source:Package}\\t${source:Version}\\n',
-      ],
-      { env: { ...process.env, DOCKER_HOST: env.dockerHost }, encoding: 'utf8' },
-    );
-    expect(query.status, query.stderr).toBe(0);
-    installed = query.stdout
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const [binary, source, sourceVersion] = line.split('\t') as [string, string, string];
-        // dpkg-query names multi-arch packages "name:arch"; the scan reports the package name.
-        return { binary: binary.split(':')[0]!, source, sourceVersion };
-      });
+    installed = installedDebs(env.debianImage!, env.dockerHost).map((p) => ({
+      binary: p.name,
+      source: p.sourceName,
+      sourceVersion: p.sourceVersion,
+    }));
   }, 120_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));

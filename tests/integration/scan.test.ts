@@ -12,6 +12,7 @@ import type { Log } from 'sarif';
 import { buildImage } from '../support/docker-build';
 import { jsonOf, workspaceCli } from '../support/consign-cli';
 import { cycloneDxSchemaErrors } from '../support/cyclonedx-schema';
+import { installedDebs, type InstalledDeb } from '../support/dpkg-oracle';
 import { testEnv } from '../support/test-env';
 
 const env = testEnv();
@@ -51,7 +52,7 @@ interface PolicyJson {
 describe.skipIf(!env.debianImage)('consign scan of a Debian 12 image', () => {
   let work: string;
   let home: string;
-  let installed: { name: string; version: string; sourceName: string; sourceVersion: string }[];
+  let installed: InstalledDeb[];
 
   const consign = workspaceCli(() => home, { DOCKER_HOST: env.dockerHost }, 180_000);
 
@@ -61,33 +62,7 @@ describe.skipIf(!env.debianImage)('consign scan of a Debian 12 image', () => {
     work = mkdtempSync(join(tmpdir(), 'consign-scan-'));
     home = join(work, 'home');
     // The oracle: dpkg itself, inside a container of the image.
-    const query = spawnSync(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '--network=none',
-        env.debianImage!,
-        'dpkg-query',
-        '-W',
-        '-f',
-        '${Package}\\t${Version}\\t${source:Package}\\t${source:Version}\\n',
-      ],
-      { env: { ...process.env, DOCKER_HOST: env.dockerHost }, encoding: 'utf8' },
-    );
-    expect(query.status, query.stderr).toBe(0);
-    installed = query.stdout
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const [name, version, sourceName, sourceVersion] = line.split('\t') as [
-          string,
-          string,
-          string,
-          string,
-        ];
-        return { name, version, sourceName, sourceVersion };
-      });
+    installed = installedDebs(env.debianImage!, env.dockerHost);
     expect(installed.length).toBeGreaterThan(50);
   }, 120_000);
 
