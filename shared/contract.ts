@@ -543,6 +543,179 @@ export type AuditQuery = z.infer<typeof AuditQuery>;
 export const AuditExportFormat = z.enum(['jsonl', 'csv', 'html']);
 export type AuditExportFormat = z.infer<typeof AuditExportFormat>;
 
+/** `NAME@VERSION`: the product (what customers are entitled to) and its version. */
+export const ReleaseText = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}@[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/,
+    'is not NAME@VERSION (for example demo@1.0.0)',
+  );
+
+/** Where a delivery stands as a whole. `interrupted`: it was running when its process ended. */
+export const DeliveryStatus = z.enum([
+  'running',
+  'interrupted',
+  'blocked',
+  'delivered',
+  'partial',
+  'failed',
+  'cancelled',
+]);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+/** One image for one customer, step by step: blobs and manifest, signatures, tag, verification. */
+export const DeliveryTargetStatus = z.enum([
+  'pending',
+  'copying',
+  'signing',
+  'tagging',
+  'verifying',
+  'delivered',
+  'conflict',
+  'failed',
+  'cancelled',
+]);
+export type DeliveryTargetStatus = z.infer<typeof DeliveryTargetStatus>;
+
+export const PolicyReasonView = z.strictObject({
+  kind: z.enum(['vulnerability', 'baseline', 'secret', 'malware']),
+  id: z.string(),
+  package: z.string().optional(),
+  path: z.string().optional(),
+  why: z.string(),
+});
+export type PolicyReasonView = z.infer<typeof PolicyReasonView>;
+
+/** A release image as the delivery resolved, scanned and judged it. */
+export const DeliveryImage = z.strictObject({
+  source: z.string(),
+  /** `<last segment of the source repository>`: the repository name customers get. */
+  name: z.string(),
+  tag: z.string(),
+  /** The digest customers receive (known once resolved). */
+  digest: Digest.optional(),
+  scan: z
+    .strictObject({
+      packages: z.number().int(),
+      vulnerabilities: ScanResult.shape.summary.shape.vulnerabilities,
+      secrets: z.number().int(),
+      malware: z.number().int(),
+      scannedAt: z.string(),
+    })
+    .optional(),
+  verdict: z.enum(['pass', 'block']).optional(),
+  reasons: z.array(PolicyReasonView),
+  warnings: z.array(PolicyReasonView),
+});
+export type DeliveryImage = z.infer<typeof DeliveryImage>;
+
+export const DeliveryTarget = z.strictObject({
+  source: z.string(),
+  /** `docker://<registry>/<namespace>/<name>:<tag>` in the customer's registry. */
+  ref: z.string(),
+  digest: Digest.optional(),
+  status: DeliveryTargetStatus,
+  signed: z.boolean(),
+  verified: z.boolean(),
+  /** The delivery record attestation (referrer) once pushed. */
+  record: z.string().optional(),
+  error: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type DeliveryTarget = z.infer<typeof DeliveryTarget>;
+
+export const DeliveryCustomer = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['pending', 'running', 'delivered', 'partial', 'failed', 'refused', 'cancelled']),
+  error: z.string().optional(),
+  images: z.array(DeliveryTarget),
+});
+export type DeliveryCustomer = z.infer<typeof DeliveryCustomer>;
+
+export const Delivery = z.strictObject({
+  id: z.string(),
+  /** `NAME@VERSION`. */
+  release: z.string(),
+  product: z.string(),
+  version: z.string(),
+  /** `deliver` pushed from sources; `bundle` pushed from an imported bundle. */
+  origin: z.enum(['deliver', 'bundle']),
+  status: DeliveryStatus,
+  keyId: z.string().optional(),
+  keyFingerprint: z.string(),
+  /** The policy file's name, when one was given. */
+  policy: z.string().optional(),
+  gate: z.enum(['pass', 'block']).optional(),
+  images: z.array(DeliveryImage),
+  customers: z.array(DeliveryCustomer),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().optional(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+/** A delivery in the list: no per-image detail. */
+export const DeliverySummary = Delivery.pick({
+  id: true,
+  release: true,
+  origin: true,
+  status: true,
+  gate: true,
+  keyFingerprint: true,
+  createdAt: true,
+  updatedAt: true,
+}).extend({
+  images: z.number().int(),
+  customers: z.array(DeliveryCustomer.pick({ name: true, status: true })),
+});
+export type DeliverySummary = z.infer<typeof DeliverySummary>;
+
+/** What a delivery would do, checked before anything is pushed (no signing, no network writes). */
+export const DeliveryPlan = z.strictObject({
+  release: z.string(),
+  gate: z.enum(['pass', 'block']),
+  images: z.array(DeliveryImage),
+  customers: z.array(
+    z.strictObject({
+      name: z.string(),
+      entitled: z.boolean(),
+      /** Where each image would go. */
+      refs: z.array(z.string()),
+    }),
+  ),
+});
+export type DeliveryPlan = z.infer<typeof DeliveryPlan>;
+
+/** Who received something: one line per customer and image of a delivery. */
+export const TraceHit = z.strictObject({
+  deliveryId: z.string(),
+  release: z.string(),
+  customer: z.string(),
+  ref: z.string(),
+  digest: Digest,
+  at: z.string(),
+  keyFingerprint: z.string(),
+  /** Why it matched: the digest itself, or the package / vulnerability found in its scan. */
+  match: z.strictObject({
+    kind: z.enum(['digest', 'vulnerability', 'package']),
+    value: z.string(),
+  }),
+});
+export type TraceHit = z.infer<typeof TraceHit>;
+
+export const DeliveryRequest = z.strictObject({
+  release: ReleaseText,
+  images: z.array(ImageRef).min(1).max(100),
+  customers: z.array(CustomerName).min(1).max(200),
+  keyId: KeyId,
+  /** A policy file the engine reads (scan policy format); a default gate applies without one. */
+  policy: FilePath.optional(),
+});
+export type DeliveryRequest = z.infer<typeof DeliveryRequest>;
+
 /** Chosen by the caller so it can follow a long request's progress events. */
 const TaskId = z.string().min(1).max(100);
 /** `os/arch[/variant]` of a multi-platform image. */
@@ -710,6 +883,65 @@ export const channels = {
       format: AuditExportFormat,
     }),
   },
+  /** Resolves, scans and judges a release for chosen customers; pushes nothing. */
+  'deliveries.plan': {
+    request: DeliveryRequest.extend({ taskId: TaskId.optional() }),
+    response: DeliveryPlan,
+  },
+  /** Runs a delivery to the end (its state is saved at every step; `delivery` events follow it). */
+  'deliveries.start': {
+    request: DeliveryRequest.extend({ taskId: TaskId.optional() }),
+    response: Delivery,
+  },
+  /** Finishes an interrupted or failed delivery; with `customers`, retries only those. */
+  'deliveries.resume': {
+    request: z.strictObject({
+      id: z.string().min(1).max(100),
+      customers: z.array(CustomerName).max(200).optional(),
+      taskId: TaskId.optional(),
+    }),
+    response: Delivery,
+  },
+  'deliveries.list': {
+    request: z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
+    response: z.array(DeliverySummary),
+  },
+  'deliveries.get': {
+    request: z.strictObject({ id: z.string().min(1).max(100) }),
+    response: Delivery,
+  },
+  /** Writes a signed offline delivery bundle (OCI image layout in a tar) to a new file. */
+  'bundles.export': {
+    request: z.strictObject({
+      release: ReleaseText,
+      images: z.array(ImageRef).min(1).max(100),
+      keyId: KeyId,
+      policy: FilePath.optional(),
+      path: FilePath,
+      taskId: TaskId.optional(),
+    }),
+    response: z.strictObject({ out: z.string(), digest: Digest, images: z.number().int() }),
+  },
+  /** Checks a bundle's signature and every digest, then delivers it to the chosen customers. */
+  'bundles.import': {
+    request: z.strictObject({
+      path: FilePath,
+      customers: z.array(CustomerName).min(1).max(200),
+      /** A PEM public key to trust when the bundle's key is not one of this workspace's keys. */
+      publicKeyFile: FilePath.optional(),
+      taskId: TaskId.optional(),
+    }),
+    response: Delivery,
+  },
+  /** Which releases contained an image digest, a vulnerability or a package, and who received them. */
+  'trace.query': {
+    request: z.strictObject({ query: z.string().trim().min(1).max(2000) }),
+    response: z.strictObject({
+      query: z.string(),
+      kind: z.enum(['digest', 'vulnerability', 'package']),
+      deliveries: z.array(TraceHit),
+    }),
+  },
   /** Cancels a running task (a scan, a copy, an import) by the id its caller chose. */
   'tasks.cancel': {
     request: z.strictObject({ taskId: TaskId }),
@@ -767,6 +999,8 @@ export const events = {
     destination: z.string().optional(),
     item: z.string().optional(),
   }),
+  /** A delivery's new state, after each step it saves, with the task id of the run saving it. */
+  delivery: Delivery.extend({ taskId: z.string().optional() }),
   status: z.strictObject({
     subject: z.enum(['docker', 'keychain', 'workspace']),
     state: CheckState,

@@ -8,9 +8,18 @@ import type {
   VerifyResult,
 } from '../../shared/contract';
 import { auditFilter, exportAudit } from './audit';
+import { exportBundle, importBundle } from './bundle';
 import { writeVerificationKit } from './customers/kit';
+import {
+  getDelivery,
+  listDeliveries,
+  planDelivery,
+  resumeDelivery,
+  startDelivery,
+  traceDeliveries,
+} from './delivery';
 import type { Engine } from './engine';
-import { copyImages, inspectImage } from './images';
+import { copyImages, copyProgressEvents, inspectImage } from './images';
 import { listRegistries, loginRegistry, removeRegistry, testRegistry } from './registries';
 import { createDispatcher, type Dispatch, type Handlers } from './rpc/dispatch';
 import * as signing from './signing';
@@ -96,30 +105,11 @@ export function engineHandlers(engine: Engine): Handlers {
     'images.list': (request) => engine.docker.listImages({ all: request.all ?? false }),
     'audit.verify': () => engine.requireStore().audit.verifyAndCheckpoint(),
     'images.inspect': (request) => inspectImage(engine, request.ref),
-    'images.copy': (request) => {
-      const taskId = request.taskId ?? randomUUID();
-      const throttle = new Map<string, number>();
-      return copyImages(engine, request.source, request.destinations, {
+    'images.copy': (request) =>
+      copyImages(engine, request.source, request.destinations, {
         overwrite: request.overwrite ?? false,
-        onProgress(progress) {
-          // At most ten updates a second per blob and destination, but every end state.
-          const key = `${progress.destination} ${progress.digest}`;
-          const now = Date.now();
-          if (progress.state === 'running' && now - (throttle.get(key) ?? 0) < 100) return;
-          throttle.set(key, now);
-          engine.events.emit('progress', {
-            taskId,
-            label: `${progress.destination} ${progress.digest.slice(7, 19)}`,
-            state: progress.state,
-            done: progress.done,
-            total: progress.total,
-            unit: 'bytes',
-            destination: progress.destination,
-            item: progress.digest,
-          });
-        },
-      });
-    },
+        onProgress: copyProgressEvents(engine, request.taskId ?? randomUUID()),
+      }),
     'images.sign': async (request) =>
       signResult(
         await signing.signImage(engine, request.ref, request.keyId, { formats: request.formats }),
@@ -172,6 +162,24 @@ export function engineHandlers(engine: Engine): Handlers {
       };
     },
     'tasks.cancel': (request) => ({ cancelled: tasksOf(engine).cancel(request.taskId) }),
+    'deliveries.plan': ({ taskId, ...request }) =>
+      planDelivery(engine, request, taskId ? { taskId } : {}),
+    'deliveries.start': ({ taskId, ...request }) =>
+      startDelivery(engine, request, taskId ? { taskId } : {}),
+    'deliveries.resume': ({ id, taskId, customers }) =>
+      resumeDelivery(engine, id, {
+        ...(taskId ? { taskId } : {}),
+        ...(customers ? { customers } : {}),
+      }),
+    'deliveries.list': (request) => listDeliveries(engine, request.limit),
+    'deliveries.get': (request) => getDelivery(engine, request.id),
+    'bundles.export': async ({ taskId, ...request }) => {
+      const { out, digest, images } = await exportBundle(engine, request, taskId ? { taskId } : {});
+      return { out, digest, images };
+    },
+    'bundles.import': ({ taskId, ...request }) =>
+      importBundle(engine, request, taskId ? { taskId } : {}),
+    'trace.query': (request) => traceDeliveries(engine, request.query),
     'customers.list': () => engine.requireStore().customers.list(),
     'customers.get': (request) => engine.requireStore().customers.get(request.name),
     'customers.save': (request) => engine.requireStore().customers.save(request),

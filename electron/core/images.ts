@@ -13,13 +13,14 @@ import {
   type Platform,
 } from './oci';
 import { BlobLocations } from './registry';
-import { openSource, registrySource } from './sources';
+import { OciLayoutRegistry, openSource, registrySource, splitLayoutRefName } from './sources';
 import {
   collectArtifacts,
   collectGraph,
   CompressedLayers,
   copyImage,
   type CopyOptions,
+  type CopyProgress,
   type CopyResult,
   type CopySource,
 } from './transfer';
@@ -47,6 +48,11 @@ export async function openImage(engine: Engine, text: string): Promise<CopySourc
     };
   }
   const image = await openSource(ref, { docker: engine.docker });
+  if (ref.transport === 'oci') {
+    // A layout can hold signatures and attestations too (a delivery bundle does): they travel.
+    const repository = splitLayoutRefName(ref.tag ?? '').repository;
+    return { image, location: { registry: await OciLayoutRegistry.open(ref.path), repository } };
+  }
   // Exported images hold their layers uncompressed; a registry gets them gzipped, as from docker push.
   const exported = ref.transport === 'docker-daemon' || ref.transport === 'docker-archive';
   return exported ? { image, compressLayers: true } : { image };
@@ -192,4 +198,34 @@ export async function copyImages(
   } finally {
     await source.image.close();
   }
+}
+
+/**
+ * A copy's progress as `progress` events of task `taskId`: at most ten updates a second per blob
+ * and destination, but every end state. `destinationName` renames destinations (to customers).
+ */
+export function copyProgressEvents(
+  engine: Engine,
+  taskId: string,
+  destinationName: (ref: string) => string = (ref) => ref,
+  label?: string,
+): (progress: CopyProgress) => void {
+  const throttle = new Map<string, number>();
+  return (progress) => {
+    const key = `${progress.destination} ${progress.digest}`;
+    const now = Date.now();
+    if (progress.state === 'running' && now - (throttle.get(key) ?? 0) < 100) return;
+    throttle.set(key, now);
+    const destination = destinationName(progress.destination);
+    engine.events.emit('progress', {
+      taskId,
+      label: `${label ?? destination} ${progress.digest.slice(7, 19)}`,
+      state: progress.state,
+      done: progress.done,
+      total: progress.total,
+      unit: 'bytes',
+      destination,
+      item: progress.digest,
+    });
+  };
 }

@@ -72,9 +72,16 @@ function migrate(db: Database, schema: readonly string[]): void {
   }
 }
 
-/** Runs `work` in an IMMEDIATE transaction (the write lock is taken up front). */
+const inTransaction = new WeakSet<Database>();
+
+/**
+ * Runs `work` in an IMMEDIATE transaction (the write lock is taken up front). Called inside
+ * another, it joins it: a state change and the audit event recording it commit together.
+ */
 export function transaction<T>(db: Database, work: () => T): T {
+  if (inTransaction.has(db)) return work();
   db.exec('BEGIN IMMEDIATE');
+  inTransaction.add(db);
   try {
     const result = work();
     db.exec('COMMIT');
@@ -82,5 +89,7 @@ export function transaction<T>(db: Database, work: () => T): T {
   } catch (error) {
     db.exec('ROLLBACK');
     throw error;
+  } finally {
+    inTransaction.delete(db);
   }
 }

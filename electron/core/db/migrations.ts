@@ -113,4 +113,80 @@ export const migrations: readonly string[] = [
      WHERE json_extract(details, '$.fingerprint') IS NOT NULL;
    CREATE INDEX audit_events_key_id ON audit_events(json_extract(details, '$.keyId'))
      WHERE json_extract(details, '$.keyId') IS NOT NULL;`,
+  // 9: deliveries as persisted state machines: the delivery, its release images (with the scan
+  //    verdict they were judged by), its customers, one target row per customer and image (the
+  //    step it reached), and the scan inventory kept with each image for `trace`.
+  `CREATE TABLE deliveries (
+     id              TEXT PRIMARY KEY,
+     product         TEXT NOT NULL,
+     version         TEXT NOT NULL,
+     origin          TEXT NOT NULL,
+     status          TEXT NOT NULL,
+     key_id          TEXT,
+     key_fingerprint TEXT NOT NULL,
+     public_key      TEXT NOT NULL,
+     policy_name     TEXT,
+     policy          TEXT NOT NULL,
+     gate            TEXT,
+     bundle_dir      TEXT,
+     error           TEXT,
+     owner_pid       INTEGER,
+     created_at      TEXT NOT NULL,
+     updated_at      TEXT NOT NULL,
+     finished_at     TEXT
+   );
+   CREATE INDEX deliveries_created ON deliveries(created_at);
+   CREATE TABLE delivery_images (
+     delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+     position    INTEGER NOT NULL,
+     source      TEXT NOT NULL,
+     name        TEXT NOT NULL,
+     tag         TEXT NOT NULL,
+     digest      TEXT,
+     scan        TEXT,
+     verdict     TEXT,
+     reasons     TEXT NOT NULL DEFAULT '[]',
+     warnings    TEXT NOT NULL DEFAULT '[]',
+     PRIMARY KEY (delivery_id, position)
+   );
+   CREATE TABLE delivery_customers (
+     delivery_id   TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+     customer_id   TEXT NOT NULL,
+     customer_name TEXT NOT NULL,
+     position      INTEGER NOT NULL,
+     status        TEXT NOT NULL,
+     error         TEXT,
+     PRIMARY KEY (delivery_id, customer_id)
+   );
+   CREATE TABLE delivery_targets (
+     delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+     customer_id TEXT NOT NULL,
+     position    INTEGER NOT NULL,
+     ref         TEXT NOT NULL,
+     digest      TEXT,
+     status      TEXT NOT NULL,
+     signed      INTEGER NOT NULL DEFAULT 0,
+     verified    INTEGER NOT NULL DEFAULT 0,
+     record      TEXT,
+     record_statement TEXT,
+     error       TEXT,
+     updated_at  TEXT NOT NULL,
+     PRIMARY KEY (delivery_id, customer_id, position)
+   );
+   CREATE INDEX delivery_targets_digest ON delivery_targets(digest);
+   CREATE TABLE delivery_packages (
+     delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+     position    INTEGER NOT NULL,
+     purl        TEXT NOT NULL,
+     PRIMARY KEY (delivery_id, position, purl)
+   );
+   CREATE INDEX delivery_packages_purl ON delivery_packages(purl);
+   CREATE TABLE delivery_vulnerabilities (
+     delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+     position    INTEGER NOT NULL,
+     vuln_id     TEXT NOT NULL COLLATE NOCASE,
+     purl        TEXT NOT NULL,
+     PRIMARY KEY (delivery_id, position, vuln_id, purl)
+   );
+   CREATE INDEX delivery_vulnerabilities_id ON delivery_vulnerabilities(vuln_id);`,
 ];

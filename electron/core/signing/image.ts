@@ -17,11 +17,11 @@ import {
   type Digest,
   type ImageReference,
 } from '../oci';
-import type { RegistryClient } from '../registry';
+import type { RegistryApi } from '../transfer';
 
 export interface ResolvedImage {
   ref: Extract<ImageReference, { transport: 'docker' }>;
-  registry: RegistryClient;
+  registry: RegistryApi;
   repository: string;
   digest: Digest;
   /** The image manifest's own descriptor, the `subject` of its referrers. */
@@ -56,6 +56,20 @@ export async function resolveImage(engine: Engine, text: string): Promise<Resolv
     digest,
     descriptor: { mediaType: head.mediaType, digest, size: head.size },
   };
+}
+
+/**
+ * An image already located by digest in a registry reached through `registry` (a customer's own
+ * account, an OCI layout): what signing, attesting and verifying need, without a lookup.
+ */
+export function imageAt(
+  registry: RegistryApi,
+  repository: string,
+  descriptor: { mediaType: string; digest: Digest; size: number },
+): ResolvedImage {
+  const ref = parseImageReference(`docker://${registry.host}/${repository}@${descriptor.digest}`);
+  if (ref.transport !== 'docker') throw new Error('a registry reference parses as one');
+  return { ref, registry, repository, digest: descriptor.digest, descriptor };
 }
 
 /** `HOST/REPO` as cosign names an image in payloads and statements: no tag or digest. */

@@ -47,7 +47,7 @@ export {
   openBundle,
   signStatement,
 } from './bundle';
-export type { VerifyKey } from './image';
+export { imageAt, type ResolvedImage, type VerifyKey } from './image';
 export {
   imageStatement,
   IN_TOTO_PAYLOAD_TYPE,
@@ -305,6 +305,7 @@ async function signResolved(
   text: string,
   image: ResolvedImage,
   formats: SignatureFormat[],
+  audit: AuditDetails = {},
 ): Promise<SignResult> {
   const signatures: SignResult['signatures'] = [];
   for (const format of formats) {
@@ -325,6 +326,7 @@ async function signResolved(
           fingerprint: key.fingerprint,
           format,
           signature: written.ref,
+          ...audit,
         },
       });
     }
@@ -345,6 +347,29 @@ export async function signImage(
 ): Promise<SignResult> {
   const formats = checkFormats(options.formats);
   return signWith(engine, await signingKey(engine, keyId), text, formats);
+}
+
+/** Extra audit details (the delivery's release and customer) for events an "At" call records. */
+export type AuditDetails = Record<string, JsonValue>;
+
+/**
+ * Signs an image already located by digest (see `imageAt`): for registries reached with other
+ * credentials than the workspace's, such as a customer's account, or an OCI layout.
+ */
+export async function signImageAt(
+  engine: Engine,
+  image: ResolvedImage,
+  keyId: string,
+  options: SignOptions & { audit?: AuditDetails } = {},
+): Promise<SignResult> {
+  const formats = checkFormats(options.formats);
+  const key = await signingKey(engine, keyId);
+  return signResolved(engine, key, imageText(image), image, formats, options.audit);
+}
+
+/** `docker://HOST/REPO@DIGEST` of a located image, as its audit events name it. */
+function imageText(image: ResolvedImage): string {
+  return `docker://${image.registry.host}/${image.repository}@${image.digest}`;
 }
 
 export type SignOutcome = { ref: string; result: SignResult } | { ref: string; error: unknown };
@@ -403,7 +428,27 @@ export async function verifyImage(
   key: VerifyKey,
 ): Promise<VerifyResult> {
   const checking = await publicKeyFrom(engine, key);
-  const image = await resolveImage(engine, text);
+  return verifyResolved(engine, text, await resolveImage(engine, text), checking);
+}
+
+/** Verifies an image already located by digest (see `imageAt`), as `verifyImage` does. */
+export async function verifyImageAt(
+  engine: Engine,
+  image: ResolvedImage,
+  key: VerifyKey,
+  audit: AuditDetails = {},
+): Promise<VerifyResult> {
+  const checking = await publicKeyFrom(engine, key);
+  return verifyResolved(engine, imageText(image), image, checking, audit);
+}
+
+async function verifyResolved(
+  engine: Engine,
+  text: string,
+  image: ResolvedImage,
+  checking: CheckingKey,
+  audit: AuditDetails = {},
+): Promise<VerifyResult> {
   const signatures: SignatureReport[] = [];
 
   for (const layer of await legacyLayers(image)) {
@@ -468,6 +513,7 @@ export async function verifyImage(
     fingerprint: checking.fingerprint,
     verified,
     signatures: signatures.length,
+    ...audit,
   });
   return {
     verified,
@@ -615,7 +661,29 @@ export async function attestImage(
 ): Promise<AttestResult> {
   checkPredicate(options);
   const key = await signingKey(engine, keyId);
-  const image = await resolveImage(engine, text);
+  return attestResolved(engine, text, await resolveImage(engine, text), key, options);
+}
+
+/** Attests to an image already located by digest (see `imageAt`), as `attestImage` does. */
+export async function attestImageAt(
+  engine: Engine,
+  image: ResolvedImage,
+  keyId: string,
+  options: AttestOptions & { audit?: AuditDetails },
+): Promise<AttestResult> {
+  checkPredicate(options);
+  const key = await signingKey(engine, keyId);
+  return attestResolved(engine, imageText(image), image, key, options, options.audit);
+}
+
+async function attestResolved(
+  engine: Engine,
+  text: string,
+  image: ResolvedImage,
+  key: SigningKey,
+  options: AttestOptions,
+  audit: AuditDetails = {},
+): Promise<AttestResult> {
   let wanted: string;
   try {
     wanted = canonicalJson(options.predicate);
@@ -648,6 +716,7 @@ export async function attestImage(
         fingerprint: key.fingerprint,
         predicateType: options.predicateType,
         attestation: written.ref,
+        ...audit,
       },
     });
   }

@@ -9,8 +9,10 @@ export type { BlobDescriptor, ImageSource } from './types';
 export { openDockerArchive, synthesizeManifest } from './docker-archive';
 export { openDockerDaemon } from './docker-daemon';
 export { openOciLayout, REF_NAME_ANNOTATION } from './oci-layout';
+export { layoutRefName, OciLayoutRegistry, splitLayoutRefName } from './oci-layout-registry';
 export { registrySource, type RegistryReader } from './registry';
 export { indexTar, TarIndex, type TarEntry } from './tar';
+export { skipBytes } from './store';
 
 export interface SourceDeps {
   docker: DockerEngine;

@@ -10,7 +10,14 @@ import {
   type Digest,
   type ParsedManifest,
 } from '../oci';
-import { blobPath, collect, DirectoryStore, readSmall, verified, type FileStore } from './store';
+import {
+  blobPath,
+  DirectoryStore,
+  readLayoutManifest,
+  readSmall,
+  verified,
+  type FileStore,
+} from './store';
 import type { BlobDescriptor, ImageSource } from './types';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -145,29 +152,17 @@ export class LayoutSource implements ImageSource {
     await this.#cleanup?.();
   }
 
-  async #readManifest(
+  #readManifest(
     digest: Digest,
     size: number | undefined,
     mediaType: string | undefined,
   ): Promise<ParsedManifest> {
-    const what = `Manifest ${digest} of ${this.description}`;
-    const path = blobPath(digest);
-    const actual = await this.#store.size(path);
-    if (actual === undefined) {
-      throw new ConsignError('NOT_FOUND', `${this.description} has no manifest ${digest}.`, {
-        remedy: incompleteRemedy,
-      });
-    }
-    if (actual > MAX_MANIFEST_BYTES) {
-      throw new ConsignError('BAD_INPUT', `${what} is ${actual} bytes, over the 4 MiB limit.`);
-    }
-    const bytes = await collect(
-      verified(this.#store.stream(path), digest, size, what),
-      MAX_MANIFEST_BYTES,
-      what,
+    return readLayoutManifest(
+      this.#store,
+      this.description,
+      { digest, size, mediaType },
+      incompleteRemedy,
     );
-    // The bytes were verified against `digest` (which may be sha512), so that is their name.
-    return { ...parseManifest(bytes, mediaType, what), digest };
   }
 }
 

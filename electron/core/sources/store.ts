@@ -1,9 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { ConsignError } from '../errors';
-import { digestHex, parseDigest, VerifyingStream, type Digest } from '../oci';
+import {
+  digestHex,
+  MAX_MANIFEST_BYTES,
+  parseDigest,
+  parseManifest,
+  VerifyingStream,
+  type Digest,
+  type ParsedManifest,
+} from '../oci';
 import type { TarIndex } from './tar';
 
 /**
@@ -105,4 +113,53 @@ export async function collect(stream: Readable, limit: number, what: string): Pr
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** Drops the first `count` bytes of a stream: reading from an offset a source cannot seek to. */
+export function skipBytes(count: number): Transform {
+  let left = count;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        done();
+        return;
+      }
+      const rest = left > 0 ? chunk.subarray(left) : chunk;
+      left = 0;
+      done(null, rest);
+    },
+  });
+}
+
+/**
+ * Reads a manifest blob of a layout whole: refused over 4 MiB, verified against its digest (and
+ * size, when known), then parsed. `what` names the layout in messages.
+ */
+export async function readLayoutManifest(
+  store: FileStore,
+  what: string,
+  blob: { digest: Digest; size?: number | undefined; mediaType?: string | undefined },
+  remedy?: string,
+): Promise<ParsedManifest> {
+  const name = `Manifest ${blob.digest} of ${what}`;
+  const path = blobPath(blob.digest);
+  const actual = await store.size(path);
+  if (actual === undefined) {
+    throw new ConsignError(
+      'NOT_FOUND',
+      `${what} has no manifest ${blob.digest}.`,
+      remedy ? { remedy } : {},
+    );
+  }
+  if (actual > MAX_MANIFEST_BYTES) {
+    throw new ConsignError('BAD_INPUT', `${name} is ${actual} bytes, over the 4 MiB limit.`);
+  }
+  const bytes = await collect(
+    verified(store.stream(path), blob.digest, blob.size, name),
+    MAX_MANIFEST_BYTES,
+    name,
+  );
+  // The bytes were verified against `digest` (which may be sha512), so that is their name.
+  return { ...parseManifest(bytes, blob.mediaType, name), digest: blob.digest };
 }

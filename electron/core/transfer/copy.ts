@@ -1,6 +1,7 @@
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { ConsignError, toErrorInfo } from '../errors';
 import { type Descriptor, type Digest, type ParsedManifest } from '../oci';
+import { skipBytes } from '../sources';
 import {
   compressedGraph,
   compressibleLayers,
@@ -26,23 +27,6 @@ import type {
 } from './types';
 
 const DEFAULT_CONCURRENCY = 4;
-
-/** Drops the first `count` bytes of a stream: resuming a source that cannot seek. */
-function skipBytes(count: number): Transform {
-  let left = count;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      if (left >= chunk.length) {
-        left -= chunk.length;
-        done();
-        return;
-      }
-      const rest = left > 0 ? chunk.subarray(left) : chunk;
-      left = 0;
-      done(null, rest);
-    },
-  });
-}
 
 interface DestinationState {
   destination: CopyDestination;
