@@ -27,3 +27,15 @@ export interface Command {
   /** Returns the exit code. */
   run(context: CommandContext, args: ParsedArgs): Promise<number>;
 }
+
+/** A string option's value as given (absent, or given as a flag, is undefined). */
+export function optionText(values: ParsedArgs['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A repeatable string option's values, in the order given. */
+export function optionList(values: ParsedArgs['values'], name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

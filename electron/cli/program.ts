@@ -25,7 +25,11 @@ const commands = new Map<string, () => Promise<Command>>([
   ],
   ['vulndb', async () => (await import('./commands/vulndb')).vulndbCommand],
   ['audit', async () => (await import('./commands/audit')).auditCommand],
+  ['trace', async () => (await import('./commands/trace')).traceCommand],
   ['scan', async () => (await import('./commands/scan')).scanCommand],
+  ['deliver', async () => (await import('./commands/deliver')).deliverCommand],
+  ['deliveries', async () => (await import('./commands/deliveries')).deliveriesCommand],
+  ['bundle', async () => (await import('./commands/bundle')).bundleCommand],
   ['doctor', async () => (await import('./commands/doctor')).doctorCommand],
 ]);
 

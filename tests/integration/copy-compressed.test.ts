@@ -14,6 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf, MediaType, type Digest } from '../../electron/core/oci';
 import { RegistryClient } from '../../electron/core/registry';
+import { loginArgs } from '../support/cli-args';
 import { runConsign } from '../support/consign-cli';
 import { buildImage } from '../support/docker-build';
 import { FaultProxy } from '../support/fault-proxy';
@@ -72,16 +73,7 @@ beforeAll(async () => {
     },
   );
   const login = await consign(
-    [
-      'login',
-      env.registryTls,
-      '--username',
-      env.registryTlsUser,
-      '--password-stdin',
-      '--ca-file',
-      env.caFile,
-      '--json',
-    ],
+    loginArgs({ registry: env.registryTls, username: env.registryTlsUser, caFile: env.caFile }),
     { input: env.registryTlsPassword },
   );
   expect(login.code, login.stderr).toBe(0);

@@ -9,6 +9,7 @@ import { cosignTag } from '../../electron/core/transfer';
 import { digestHex, MediaType, type Digest } from '../../electron/core/oci';
 import { RegistryClient } from '../../electron/core/registry';
 import { LayoutBuilder } from '../support/archives';
+import { loginArgs } from '../support/cli-args';
 import { runConsign } from '../support/consign-cli';
 import {
   bufferSource,
@@ -62,21 +63,12 @@ describe('consign copy and inspect against real registries', () => {
     home = mkdtempSync(join(tmpdir(), 'consign-copy-'));
     // Store credentials for the TLS (basic auth) and token registries the way a user would.
     const tls = await consign(
-      [
-        'login',
-        env.registryTls,
-        '--username',
-        env.registryTlsUser,
-        '--password-stdin',
-        '--ca-file',
-        env.caFile,
-        '--json',
-      ],
+      loginArgs({ registry: env.registryTls, username: env.registryTlsUser, caFile: env.caFile }),
       env.registryTlsPassword,
     );
     expect(tls.code, tls.stderr).toBe(0);
     const token = await consign(
-      ['login', env.registryToken, '--username', env.tokenUser, '--password-stdin', '--json'],
+      loginArgs({ registry: env.registryToken, username: env.tokenUser }),
       env.tokenPassword,
     );
     expect(token.code, token.stderr).toBe(0);

@@ -1,7 +1,6 @@
 // The customer verification kit, end to end: images signed by `consign sign` in a customer's
 // namespace of a real registry, the kit written by `consign customers kit`, and the kit's own
 // verify.sh running cosign 2.5 offline against them.
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -9,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyInfo } from '../../shared/contract';
 import { createEngine } from '../../electron/core/engine';
 import { engineDispatcher } from '../../electron/core/handlers';
-import { workspaceCli, type CliResult } from '../support/consign-cli';
+import { customerAddArgs } from '../support/cli-args';
+import { copyFromDaemon, jsonOf as json, workspaceCli } from '../support/consign-cli';
 import { runCosign } from '../support/cosign';
+import { runCustomerTool } from '../support/customer-side';
+import { forgetKeys } from '../support/key-cleanup';
 import { uniqueRepository } from '../support/registry-fixtures';
 import { testEnv } from '../support/test-env';
 
@@ -38,41 +40,14 @@ describe.skipIf(!env.cosign)('customer verification kit', () => {
   const customer = 'Kit Test Customer';
   const consign = workspaceCli(() => home);
 
-  const json = <T>(result: CliResult, code = 0): T => {
-    expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(code);
-    return JSON.parse(result.stdout) as T;
-  };
-
   /** Runs the kit's verify.sh with cosign offline: its own HOME, every proxy a closed port. */
-  const verifyScript = (dir: string, args: string[]): Promise<CliResult> =>
-    new Promise((done, fail) => {
-      const child = spawn(join(dir, 'verify.sh'), args, {
-        cwd: work,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
-          DOCKER_CONFIG: join(work, 'docker'),
-          COSIGN: env.cosign!,
-          HTTPS_PROXY: 'http://127.0.0.1:9',
-          HTTP_PROXY: 'http://127.0.0.1:9',
-          NO_PROXY: '',
-        },
-        timeout: 120_000,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
-    });
+  const verifyScript = (dir: string, args: string[]) =>
+    runCustomerTool(join(dir, 'verify.sh'), args, { cwd: work });
 
   /** Pushes the test image to `<namespace>/<name>:1` and returns its pinned reference. */
   const push = async (name: string) => {
     const ref = `docker://${env.registryPlain}/${namespace}/${name}:1`;
-    const { digest } = json<{ digest: string }>(
-      await consign(['copy', `docker-daemon:${env.baseImage}`, ref, '--json']),
-    );
+    const { digest } = await copyFromDaemon(consign, env.baseImage, ref);
     return { ref, pinned: `${env.registryPlain}/${namespace}/${name}@${digest}` };
   };
 
@@ -102,31 +77,11 @@ describe.skipIf(!env.cosign)('customer verification kit', () => {
       await consign(['keys', 'revoke', retired.id, '--reason', 'rotated for the test', '--json']),
     );
 
-    json(
-      await consign([
-        'customers',
-        'add',
-        customer,
-        '--registry',
-        env.registryPlain,
-        '--namespace',
-        namespace,
-        '--json',
-      ]),
-    );
+    json(await consign(customerAddArgs(customer, ['--registry', env.registryPlain], namespace)));
   });
 
   afterAll(() => {
-    for (const key of [release, retired]) {
-      if (!key) continue;
-      spawnSync('secret-tool', [
-        'clear',
-        'service',
-        env.keychainService,
-        'username',
-        `key:${key.id}`,
-      ]);
-    }
+    forgetKeys([release, retired]);
     rmSync(home, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });

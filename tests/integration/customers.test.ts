@@ -13,6 +13,7 @@ import type { Customer, CustomerInput } from '../../shared/contract';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { engineDispatcher } from '../../electron/core/handlers';
 import { CONNECTION_TEST_REPOSITORY } from '../../electron/core/customers';
+import { tlsCustomerLogin } from '../support/customer-side';
 import { testEnv } from '../support/test-env';
 
 const env = testEnv();
@@ -147,14 +148,7 @@ describe('customer accounts with the real registries and keychain', () => {
 
   const accounts: Record<Kind, Omit<CustomerInput, 'name'>> = {
     plain: { registry: env.registryPlain, namespace: `${prefix}/plain`, auth: 'none' },
-    tls: {
-      registry: env.registryTls,
-      namespace: `${prefix}/tls`,
-      auth: 'basic',
-      username: env.registryTlsUser,
-      password: env.registryTlsPassword,
-      caFile: env.caFile,
-    },
+    tls: { ...tlsCustomerLogin(), namespace: `${prefix}/tls` },
     token: {
       registry: env.registryToken,
       namespace: `${prefix}/token`,

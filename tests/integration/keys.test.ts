@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db';
 import type { KeyInfo } from '../../shared/contract';
 import { runConsign, type CliResult } from '../support/consign-cli';
+import { forgetKeys } from '../support/key-cleanup';
 import { consignWithLockedKeyring, createLockedKeyring } from '../support/locked-keyring';
 import { testEnv } from '../support/test-env';
 
@@ -93,15 +94,7 @@ describe('consign keys with the real keychain and cosign', () => {
     // Leave nothing in the shared test keyring.
     const listed = await keys(['list', '--json']);
     if (listed.code === 0) {
-      for (const key of JSON.parse(listed.stdout) as KeyInfo[]) {
-        spawnSync('secret-tool', [
-          'clear',
-          'service',
-          env.keychainService,
-          'username',
-          `key:${key.id}`,
-        ]);
-      }
+      forgetKeys(JSON.parse(listed.stdout) as KeyInfo[]);
     }
     rmSync(home, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });

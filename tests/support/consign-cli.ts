@@ -54,8 +54,20 @@ export function workspaceCli(
     });
 }
 
-/** A command's JSON answer, after checking its exit code (stderr explains a wrong one). */
+/** A command's JSON answer, after checking its exit code (its output explains a wrong one). */
 export function jsonOf<T>(result: CliResult, code = 0): T {
-  expect(result.code, result.stderr).toBe(code);
+  expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(code);
   return JSON.parse(result.stdout) as T;
+}
+
+/** Copies a local Docker image to `ref` with `consign copy` and returns the reference and digest. */
+export async function copyFromDaemon(
+  consign: (args: string[]) => Promise<CliResult>,
+  local: string,
+  ref: string,
+): Promise<{ ref: string; digest: string }> {
+  const { digest } = jsonOf<{ digest: string }>(
+    await consign(['copy', `docker-daemon:${local}`, ref, '--json']),
+  );
+  return { ref, digest };
 }

@@ -41,6 +41,8 @@ export interface ProxyRecord {
   bytesIn: number;
   /** Request body bytes forwarded to the registry. */
   bytesForwarded: number;
+  /** The response status the client was sent (absent while waiting or when cut). */
+  status?: number;
 }
 
 interface ActiveRule extends FaultRule {
@@ -137,6 +139,7 @@ export class FaultProxy {
 
     if (action?.kind === 'status') {
       req.resume();
+      record.status = action.status;
       res.writeHead(action.status, {
         'content-type': 'application/json',
         ...(action.retryAfter ? { 'retry-after': action.retryAfter } : {}),
@@ -177,6 +180,7 @@ export class FaultProxy {
             headers.location = `${location.pathname}${location.search}`;
         }
         res.writeHead(up.statusCode ?? 502, headers);
+        record.status = up.statusCode ?? 502;
         let sent = 0;
         up.on('data', (chunk: Buffer) => {
           let out = chunk;

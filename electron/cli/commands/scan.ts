@@ -16,10 +16,8 @@ import { TaskCancelledError } from '../../core/tasks';
 import type { Digest } from '../../core/oci';
 import type { Command } from '../command';
 import { table, type Output } from '../output';
+import { EXIT_INTERRUPTED } from '../engine-task';
 import { progressReporter } from '../progress';
-
-/** The shell's code for a command stopped by Ctrl-C (128 + SIGINT). */
-const EXIT_INTERRUPTED = 130;
 
 /**
  * Scans with Ctrl-C wired to a clean stop (nothing cached) and, on a terminal, a progress bar of
