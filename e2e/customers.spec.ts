@@ -1,24 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TestEnv } from '../tests/support/test-env';
 import { expect, test } from './support/preview';
 import { attachScreenshot } from './support/screenshots';
-import { engineCall, registryTestEnv } from './support/test-env';
+import { useScratch } from './support/scratch';
+import { engineCall } from './support/test-env';
 
 test.describe('Customers', () => {
-  let env: TestEnv;
-  let folder: string;
-
-  test.beforeAll(async () => {
-    env = registryTestEnv();
-    folder = await mkdtemp(join(tmpdir(), 'consign-e2e-customers-'));
-  });
-
-  test.afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const scratch = useScratch('consign-e2e-customers-');
 
   test('onboards a customer on the TLS registry, tests it, catches a wrong password, exports a kit and removes it', async ({
     page,
@@ -26,6 +15,7 @@ test.describe('Customers', () => {
   }, testInfo) => {
     // Registry round trips, keychain writes and a key generation: more than the default minute.
     test.setTimeout(180_000);
+    const { env, folder } = scratch;
     const name = 'Acme Corp';
     const host = env.registryTls;
     const password = env.registryTlsPassword;

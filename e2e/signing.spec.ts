@@ -1,14 +1,14 @@
 import type { Locator, Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestEnv } from '../tests/support/test-env';
 import { COSIGN_REGISTRY_FLAGS, runCosign, writeMinimalTrustedRoot } from '../tests/support/cosign';
 import { expect, test } from './support/preview';
 import { PlainRegistry } from './support/registry';
 import { attachScreenshot } from './support/screenshots';
-import { engineCall, registryTestEnv } from './support/test-env';
+import { useScratch } from './support/scratch';
+import { engineCall } from './support/test-env';
 
 /** Pushes a fresh one-layer image to the plain test registry; returns its reference and digest. */
 async function pushImage(env: TestEnv, name: string) {
@@ -39,22 +39,13 @@ async function inspect(page: Page, ref: string): Promise<Locator> {
 }
 
 test.describe('Signing', () => {
-  let env: TestEnv;
-  let folder: string;
-
-  test.beforeAll(async () => {
-    env = registryTestEnv();
-    folder = await mkdtemp(join(tmpdir(), 'consign-e2e-signing-'));
-  });
-
-  test.afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const scratch = useScratch('consign-e2e-signing-');
 
   test('a key generated in the app signs an image that cosign verifies', async ({
     page,
     preview,
   }, testInfo) => {
+    const { env, folder } = scratch;
     test.skip(!env.cosign, 'cosign is not part of this test environment');
     test.setTimeout(180_000);
     const image = await pushImage(env, 'signing');
@@ -209,6 +200,7 @@ test.describe('Signing', () => {
     preview,
   }, testInfo) => {
     test.setTimeout(120_000);
+    const { env } = scratch;
     const image = await pushImage(env, 'signing-revoked');
     const name = 'laptop-key';
 

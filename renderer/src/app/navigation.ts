@@ -1,5 +1,6 @@
 import {
   IconBuildingStore,
+  IconTruckDelivery,
   IconKey,
   IconListCheck,
   IconSettings,
@@ -9,6 +10,7 @@ import {
 import type { ComponentType } from 'react';
 import type { ParseKeys } from 'i18next';
 import { CustomersPage } from '../pages/customers/CustomersPage';
+import { DeliveriesPage } from '../pages/deliveries/DeliveriesPage';
 import { ImagesPage } from '../pages/images/ImagesPage';
 import { KeysPage } from '../pages/keys/KeysPage';
 import { AuditPage } from '../pages/audit/AuditPage';
@@ -34,6 +36,13 @@ export const pages: readonly PageDefinition[] = [
     label: 'customers.title',
     icon: IconBuildingStore,
     component: CustomersPage,
+    group: 'main',
+  },
+  {
+    id: 'deliveries',
+    label: 'deliveries.nav',
+    icon: IconTruckDelivery,
+    component: DeliveriesPage,
     group: 'main',
   },
   { id: 'audit', label: 'audit.nav', icon: IconListCheck, component: AuditPage, group: 'main' },

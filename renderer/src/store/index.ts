@@ -3,6 +3,7 @@ import { createAppSlice, type AppSlice } from './app';
 import { createAuditSlice, type AuditSlice } from './audit';
 import { createCopySlice, type CopySlice } from './copy';
 import { createCustomersSlice, type CustomersSlice } from './customers';
+import { createDeliveriesSlice, type DeliveriesSlice } from './deliveries';
 import { createImagesSlice, type ImagesSlice } from './images';
 import { createInspectorSlice, type InspectorSlice } from './inspector';
 import { createKeysSlice, type KeysSlice } from './keys';
@@ -10,6 +11,7 @@ import { createRegistriesSlice, type RegistriesSlice } from './registries';
 import { createScanSlice, type ScanSlice } from './scan';
 import { createSigningSlice, type SigningSlice } from './signing';
 import { createSystemSlice, type SystemSlice } from './system';
+import { createTraceSlice, type TraceSlice } from './trace';
 import { createUiSlice, type UiSlice } from './ui';
 import { createVulnDbSlice, type VulnDbSlice } from './vulndb';
 
@@ -26,6 +28,8 @@ export type StoreState = UiSlice &
   VulnDbSlice &
   ScanSlice &
   CustomersSlice &
+  DeliveriesSlice &
+  TraceSlice &
   AuditSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
@@ -41,6 +45,8 @@ export const useStore = create<StoreState>()((...args) => ({
   ...createVulnDbSlice(...args),
   ...createScanSlice(...args),
   ...createCustomersSlice(...args),
+  ...createDeliveriesSlice(...args),
+  ...createTraceSlice(...args),
   ...createAuditSlice(...args),
 }));
 

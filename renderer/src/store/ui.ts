@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { StoreState } from '.';
 
 /** Every page the app can show. A page is added here and registered in `app/navigation`. */
-export type PageId = 'images' | 'keys' | 'customers' | 'audit' | 'settings';
+export type PageId = 'images' | 'keys' | 'customers' | 'deliveries' | 'audit' | 'settings';
 
 export interface UiSlice {
   ui: {

@@ -1,6 +1,7 @@
-import { Button, Code, CopyButton, DataList, Drawer, Stack, Text, Title } from '@mantine/core';
+import { Button, Code, CopyButton, DataList, Stack, Text, Title } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import { DetailDrawer } from '../../components/DetailDrawer';
 import { Fact } from '../../components/Fact';
 import { useStore } from '../../store';
 import { formatEventTime, recordedJson } from './format';
@@ -14,19 +15,12 @@ export function AuditEventDrawer() {
   const json = event ? recordedJson(event) : '';
 
   return (
-    <Drawer
+    <DetailDrawer
       opened={event !== null}
       onClose={() => select(null)}
-      position="right"
+      title={event ? t('audit.drawer.title', { seq: event.seq }) : ''}
       size="40rem"
-      padding="lg"
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
-      title={
-        <Title order={2} fz="h3" fw={600}>
-          {event ? t('audit.drawer.title', { seq: event.seq }) : ''}
-        </Title>
-      }
-      data-testid="audit-drawer"
+      testId="audit-drawer"
     >
       {event && (
         <Stack gap="lg">
@@ -101,6 +95,6 @@ export function AuditEventDrawer() {
           </Stack>
         </Stack>
       )}
-    </Drawer>
+    </DetailDrawer>
   );
 }

@@ -5,12 +5,14 @@ import {
   IconFileExport,
   IconFilterOff,
   IconRefresh,
+  IconRoute,
   IconShieldCheck,
 } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageHeader } from '../../components/PageHeader';
+import { TraceDialog } from '../../components/TraceDialog';
 import { formatNumber } from '../../lib/format';
 import { useStore } from '../../store';
 import { AuditEventDrawer } from './AuditEventDrawer';
@@ -31,6 +33,7 @@ export function AuditPage() {
   // Only a fresh count is a refresh: page fetches while scrolling must not re-render the page.
   const refreshing = useStore((state) => state.audit.loading && state.audit.total === null);
   const [exporting, setExporting] = useState(false);
+  const openTrace = useStore((state) => state.trace.openWith);
 
   const formattedCount = formatNumber(total ?? 0, i18n.language);
   return (
@@ -59,6 +62,14 @@ export function AuditPage() {
               data-testid="audit-verify"
             >
               {t('audit.verify.button')}
+            </Button>
+            <Button
+              variant="default"
+              leftSection={<IconRoute size={16} aria-hidden />}
+              onClick={() => void openTrace()}
+              data-testid="audit-trace"
+            >
+              {t('trace.auditButton')}
             </Button>
             <Button
               leftSection={<IconFileExport size={16} aria-hidden />}
@@ -115,6 +126,7 @@ export function AuditPage() {
 
       <AuditEventDrawer />
       <AuditExportDialog opened={exporting} onClose={() => setExporting(false)} />
+      <TraceDialog />
     </>
   );
 }

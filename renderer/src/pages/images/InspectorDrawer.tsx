@@ -3,7 +3,6 @@ import {
   Button,
   Code,
   DataList,
-  Drawer,
   EmptyState,
   Group,
   Paper,
@@ -19,6 +18,7 @@ import { IconRefresh, IconSend, IconShieldSearch, IconSignatureOff } from '@tabl
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImageInspection } from '../../../../shared/contract';
+import { DetailDrawer } from '../../components/DetailDrawer';
 import { Digest } from '../../components/Digest';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fact } from '../../components/Fact';
@@ -57,19 +57,12 @@ export function InspectorDrawer() {
   const [signing, setSigning] = useState(false);
 
   return (
-    <Drawer
-      closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
+    <DetailDrawer
       opened={ref !== null}
       onClose={close}
-      position="right"
+      title={t('inspector.title')}
       size="56rem"
-      padding="lg"
-      title={
-        <Title order={2} fz="h3" fw={600}>
-          {t('inspector.title')}
-        </Title>
-      }
-      data-testid="inspector"
+      testId="inspector"
     >
       {ref && (
         <Stack gap="lg" aria-busy={loading}>
@@ -134,7 +127,7 @@ export function InspectorDrawer() {
         </Stack>
       )}
       {ref && <SignDialog reference={ref} opened={signing} onClose={() => setSigning(false)} />}
-    </Drawer>
+    </DetailDrawer>
   );
 }
 

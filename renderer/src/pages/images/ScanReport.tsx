@@ -5,7 +5,6 @@ import {
   CloseButton,
   Code,
   DataList,
-  Drawer,
   EmptyState,
   Group,
   List,
@@ -44,11 +43,14 @@ import type {
   SecretFinding,
   Severity,
 } from '../../../../shared/contract';
+import { DetailDrawer } from '../../components/DetailDrawer';
 import { Digest } from '../../components/Digest';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { Fact } from '../../components/Fact';
+import { SeverityCountBadge } from '../../components/SeverityCountBadge';
+import { TraceButton, TraceDialog } from '../../components/TraceDialog';
 import { useNow } from '../../hooks/useNow';
-import { formatBytes, formatDateTime, formatNumber } from '../../lib/format';
+import { formatBytes, formatDateTime } from '../../lib/format';
 import {
   severities,
   severityColor,
@@ -81,19 +83,12 @@ export function ScanReport() {
 
   return (
     <>
-      <Drawer
-        closeButtonProps={{ 'aria-label': t('common.closeDialog') }}
+      <DetailDrawer
         opened={ref !== null}
         onClose={close}
-        position="right"
+        title={t('scan.title')}
         size="72rem"
-        padding="lg"
-        title={
-          <Title order={2} fz="h3" fw={600}>
-            {t('scan.title')}
-          </Title>
-        }
-        data-testid="scan-report"
+        testId="scan-report"
       >
         {ref && (
           <Stack gap="lg" aria-busy={loading}>
@@ -179,8 +174,9 @@ export function ScanReport() {
             {result && <Report result={result} />}
           </Stack>
         )}
-      </Drawer>
+      </DetailDrawer>
       <VulnRecordModal />
+      <TraceDialog />
       <ScanExportDialog opened={exporting} onClose={() => setExporting(false)} />
       {ref && attestable && (
         <AttestScanDialog reference={ref} opened={attesting} onClose={() => setAttesting(false)} />
@@ -476,7 +472,7 @@ function DatabaseNotice({ database }: { database: ScanResult['database'] }) {
 }
 
 function SeveritySummary({ result }: { result: ScanResult }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const counts = result.summary.vulnerabilities;
   const total = counts.total;
   return (
@@ -491,22 +487,15 @@ function SeveritySummary({ result }: { result: ScanResult }) {
       </Group>
       <Group gap="xs" data-testid="scan-severity-summary">
         {severities.map((severity) => (
-          <Badge
+          <SeverityCountBadge
             key={severity}
+            severity={severity}
+            count={counts[severity]}
             // A severity with nothing in it stays quiet; one with findings stands out in its colour.
-            color={counts[severity] > 0 ? severityColor[severity] : 'gray'}
             variant={counts[severity] > 0 ? 'filled' : 'light'}
-            radius="sm"
             size="lg"
-            data-testid="severity-count"
-            data-severity={severity}
-            data-count={counts[severity]}
-          >
-            {t('scan.severityCount', {
-              severity: t(`scan.severity.${severity}`),
-              count: formatNumber(counts[severity], i18n.language),
-            })}
-          </Badge>
+            testId="severity-count"
+          />
         ))}
       </Group>
       {(result.secrets.length > 0 || result.malware.length > 0) && (
@@ -708,14 +697,17 @@ function VulnerabilitiesTable({ result }: { result: ScanResult }) {
                   </Table.Td>
                   <Table.Td>
                     <Stack gap={0}>
-                      <UnstyledButton
-                        className={classes.recordLink}
-                        onClick={() => void openRecord(v.id)}
-                        aria-label={t('scan.vulnerabilities.openRecord', { id: v.id })}
-                        data-testid="vulnerability-id"
-                      >
-                        {v.id}
-                      </UnstyledButton>
+                      <Group gap={4} wrap="nowrap">
+                        <UnstyledButton
+                          className={classes.recordLink}
+                          onClick={() => void openRecord(v.id)}
+                          aria-label={t('scan.vulnerabilities.openRecord', { id: v.id })}
+                          data-testid="vulnerability-id"
+                        >
+                          {v.id}
+                        </UnstyledButton>
+                        <TraceButton query={v.id} />
+                      </Group>
                       {v.aliases.length > 0 && (
                         <Text size="xs" c="dimmed" className={classes.wrapAnywhere}>
                           {v.aliases.join(', ')}
