@@ -1,5 +1,7 @@
 import type { Locator } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loginArgs } from '../tests/support/cli-args';
 import type { TestEnv } from '../tests/support/test-env';
 import { jsonOf, previewCli } from './support/consign-cli';
@@ -150,6 +152,35 @@ test.describe('Deliveries', () => {
       'pass',
     );
     await attachScreenshot(page, testInfo, 'deliveries-detail.png', { fullPage: false });
+
+    // The signed records, written out for an auditor with the key that checks them.
+    const recordsDir = testInfo.outputPath('records');
+    await drawer.getByTestId('delivery-save-records').click();
+    const records = page.getByRole('dialog', { name: `Delivery records of ${release}` });
+    await records.getByLabel('Folder').fill(recordsDir);
+    await records.getByRole('button', { name: 'Save records' }).click();
+    await expect(records.getByTestId('delivery-records-dir')).toHaveText(recordsDir);
+    const written = await records
+      .getByTestId('delivery-records-files')
+      .getByRole('listitem')
+      .allTextContents();
+    expect(written.sort()).toEqual([
+      'Acme/orbit-api-' + unique + '-2.4.0.sigstore.json',
+      'Acme/orbit-api-' + unique + '-2.4.0.statement.json',
+      'Globex/orbit-api-' + unique + '-2.4.0.sigstore.json',
+      'Globex/orbit-api-' + unique + '-2.4.0.statement.json',
+      'README.txt',
+      'signer.pub',
+    ]);
+    const statement = JSON.parse(
+      readFileSync(join(recordsDir, `Acme/${name}-2.4.0.statement.json`), 'utf8'),
+    ) as { subject: { digest: { sha256: string } }[]; predicate: { customer: { name: string } } };
+    expect(`sha256:${statement.subject[0]!.digest.sha256}`).toBe(copied.digest);
+    expect(statement.predicate.customer.name).toBe('Acme');
+    await attachScreenshot(page, testInfo, 'deliveries-records.png', { fullPage: false });
+    await records.getByTestId('delivery-records-close').click();
+    await expect(records).toBeHidden();
+
     await drawer.getByRole('button', { name: 'Close dialog' }).click();
     await expect(drawer).toBeHidden();
 

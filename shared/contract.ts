@@ -910,6 +910,11 @@ export const channels = {
     request: z.strictObject({ id: z.string().min(1).max(100) }),
     response: Delivery,
   },
+  /** Writes the delivery's signed records (and the signer's public key) into a new or empty folder. */
+  'deliveries.saveRecords': {
+    request: z.strictObject({ id: z.string().min(1).max(100), dir: FilePath }),
+    response: z.strictObject({ dir: z.string(), files: z.array(z.string()) }),
+  },
   /** Writes a signed offline delivery bundle (OCI image layout in a tar) to a new file. */
   'bundles.export': {
     request: z.strictObject({

@@ -1,7 +1,7 @@
 // Reading the small documents people hand to Consign (policies, predicates), bounded and with
-// errors that say which file and what to do.
-import { open, rm, stat, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+// errors that say which file and what to do; writing new files and folders, never replacing any.
+import { mkdir, open, readdir, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ConsignError } from './errors';
 
 /**
@@ -93,4 +93,93 @@ export async function writeNewFile(
   }
   await handle.close();
   return { path, bytes: Buffer.byteLength(text) };
+}
+
+/** Creates `dir` if it is missing; refuses one that holds anything, or is not a folder. */
+async function prepareFolder(dir: string, what: string): Promise<{ created: boolean }> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConsignError('BAD_INPUT', `${dir} cannot be read.`, {
+        remedy: 'Check the path and its permissions.',
+        cause,
+      });
+    }
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new ConsignError('BAD_INPUT', `The folder ${dir} cannot be created.`, {
+        remedy: 'Check that its parent folder exists and is writable, or choose another folder.',
+        cause: error,
+      });
+    }
+    return { created: true };
+  }
+  if (!info.isDirectory()) {
+    throw new ConsignError('BAD_INPUT', `${dir} is a file, not a folder.`, {
+      remedy: `Choose a new or empty folder for ${what}.`,
+    });
+  }
+  if ((await readdir(dir)).length > 0) {
+    throw new ConsignError('BAD_INPUT', `The folder ${dir} is not empty.`, {
+      remedy: `Choose a new or empty folder: ${what} never replaces or mixes with other files.`,
+    });
+  }
+  return { created: false };
+}
+
+/**
+ * Undoes a kit that could not be written whole: the folder if this call created it, else only the
+ * files it wrote and the subfolders left empty (including the one of the file that failed);
+ * anything else in the folder stays.
+ */
+export async function removePartialFolder(
+  root: string,
+  created: boolean,
+  written: readonly string[],
+  failed?: string,
+) {
+  if (created) {
+    await rm(root, { recursive: true, force: true });
+    return;
+  }
+  await Promise.all(written.map((path) => rm(join(root, path), { force: true })));
+  const folders = new Set<string>();
+  for (const path of failed === undefined ? written : [...written, failed]) {
+    for (let dir = dirname(path); dir !== '.'; dir = dirname(dir)) folders.add(dir);
+  }
+  // Deepest first, so a parent is only tried once its children are gone.
+  for (const dir of [...folders].sort((a, b) => b.length - a.length)) {
+    await rmdir(join(root, dir)).catch(() => {});
+  }
+}
+
+/**
+ * Writes `files` into `dir` (created if missing, refused unless empty); `what` names the set in
+ * messages ("the kit"). If any file cannot be written, what was written is removed again.
+ */
+export async function writeNewFolder(
+  dir: string,
+  files: readonly { path: string; contents: string; mode?: number | undefined }[],
+  what: string,
+): Promise<{ dir: string; files: string[] }> {
+  const root = resolve(dir);
+  const { created } = await prepareFolder(root, what);
+  const written: string[] = [];
+  let current: string | undefined;
+  try {
+    for (const file of files) {
+      current = file.path;
+      const path = join(root, file.path);
+      await mkdir(dirname(path), { recursive: true });
+      await writeNewFile(path, () => file.contents, { mode: file.mode ?? 0o644 });
+      written.push(file.path);
+    }
+  } catch (error) {
+    await removePartialFolder(root, created, written, current);
+    throw error;
+  }
+  return { dir: root, files: written };
 }

@@ -15,6 +15,7 @@ import {
   listDeliveries,
   planDelivery,
   resumeDelivery,
+  saveDeliveryRecords,
   startDelivery,
   traceDeliveries,
 } from './delivery';
@@ -173,6 +174,7 @@ export function engineHandlers(engine: Engine): Handlers {
       }),
     'deliveries.list': (request) => listDeliveries(engine, request.limit),
     'deliveries.get': (request) => getDelivery(engine, request.id),
+    'deliveries.saveRecords': (request) => saveDeliveryRecords(engine, request.id, request.dir),
     'bundles.export': async ({ taskId, ...request }) => {
       const { out, digest, images } = await exportBundle(engine, request, taskId ? { taskId } : {});
       return { out, digest, images };

@@ -191,6 +191,17 @@ describe.skipIf(!env.cosign)('consign deliver', () => {
     expect(listed).toContainEqual(
       expect.objectContaining({ id: report.delivery.id, status: 'delivered' }),
     );
+
+    // The signed records for auditors: one per customer and image, and the key that checks them.
+    const records = join(work, 'records');
+    const saved = jsonOf<{ dir: string; files: string[] }>(
+      await consign(['deliveries', 'records', report.delivery.id, '--out', records, '--json']),
+    );
+    expect(saved.files.filter((f) => f.endsWith('.sigstore.json'))).toHaveLength(6);
+    expect(readFileSync(join(records, 'signer.pub'), 'utf8')).toBe(key.publicKey);
+    const again = await consign(['deliveries', 'records', report.delivery.id, '--out', records]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/not empty/);
   }, 600_000);
 
   it("passes each customer's kit: verify.sh and cosign verify-attestation with their own login", async () => {

@@ -1,21 +1,29 @@
 // The delivery engine in-process against the real registries and keychain: each step saved,
 // delivery events, the immutable-tag guard, retrying one customer, cancel, and a resume that
 // finds nothing left to do.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerInput, Delivery } from '../../shared/contract';
 import {
+  DELIVERY_RECORD_PREDICATE_TYPE,
   getDelivery,
   listDeliveries,
   planDelivery,
   resumeDelivery,
+  saveDeliveryRecords,
   startDelivery,
 } from '../../electron/core/delivery';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { copyImages } from '../../electron/core/images';
-import { verifyImage } from '../../electron/core/signing';
+import {
+  checkSignature,
+  openBundle,
+  verifyImage,
+  type Statement,
+} from '../../electron/core/signing';
 import { tasksOf } from '../../electron/core/tasks';
 import { tlsCustomerLogin } from '../support/customer-side';
 import { pushIndexOver } from '../support/registry-fixtures';
@@ -145,6 +153,34 @@ describe('delivery engine', () => {
     expect(actions).toContain('delivery.image-delivered plain');
     expect(actions).toContain('delivery.image-delivered tls');
     expect(actions.filter((a) => a === 'delivery.finished')).toHaveLength(1);
+
+    // The signed records, kept for auditors, verify offline with the signer's key alone.
+    const folder = join(home, `records-${delivery.id}`);
+    const saved = await saveDeliveryRecords(engine, delivery.id, folder);
+    expect(saved.files.sort()).toEqual([
+      'README.txt',
+      'plain/app-1.0.0.sigstore.json',
+      'plain/app-1.0.0.statement.json',
+      'signer.pub',
+      'tls/app-1.0.0.sigstore.json',
+      'tls/app-1.0.0.statement.json',
+    ]);
+    const signer = createPublicKey(readFileSync(join(folder, 'signer.pub'), 'utf8'));
+    for (const name of ['plain', 'tls']) {
+      const opened = openBundle(readFileSync(join(folder, `${name}/app-1.0.0.sigstore.json`)));
+      if (typeof opened === 'string') throw new Error(opened);
+      expect(checkSignature(opened, signer)).toBeNull();
+      const statement = opened.statement as Statement;
+      expect(statement.predicateType).toBe(DELIVERY_RECORD_PREDICATE_TYPE);
+      expect(statement.subject[0]!.digest.sha256).toBe(delivery.images[0]!.digest!.slice(7));
+      expect(statement.predicate).toMatchObject({
+        delivery: delivery.id,
+        release: { name: 'demo', version: '1.0.0' },
+        customer: { name },
+        policy: { verdict: 'pass' },
+      });
+    }
+    await expect(saveDeliveryRecords(engine, delivery.id, folder)).rejects.toThrow(/not empty/);
 
     // Nothing is left to do: resuming changes nothing and writes no event.
     const events = engine.requireStore().audit.count();

@@ -54,7 +54,8 @@ export const attestCommand: Command = {
       predicateType: type,
       predicate,
     });
-    out.result(result, () =>
+    const { digest, ref, created } = result;
+    out.result({ digest, ref, created }, () =>
       [
         `digest:      ${result.digest}`,
         `attestation: ${result.ref}`,

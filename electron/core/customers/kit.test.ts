@@ -14,13 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import {
-  removePartialKit,
-  verificationKit,
-  type KitCustomer,
-  type KitFile,
-  type KitKey,
-} from './kit';
+import { removePartialFolder } from '../files';
+import { verificationKit, type KitCustomer, type KitFile, type KitKey } from './kit';
 import { gatekeeperPresets, regoOf } from './kit/gatekeeper';
 import { kitContext, nameKeys, slugOf } from './kit/model';
 
@@ -458,7 +453,7 @@ describe('a kit that could not be written whole', () => {
       writeFileSync(join(root, 'README.md'), 'ours');
       writeFileSync(join(root, 'keys', 'a.pub'), 'ours');
       writeFileSync(join(root, 'keys', 'theirs.pub'), 'someone else put this here meanwhile');
-      await removePartialKit(
+      await removePartialFolder(
         root,
         false,
         ['README.md', 'keys/a.pub'],
@@ -467,7 +462,7 @@ describe('a kit that could not be written whole', () => {
       expect(readdirSync(root)).toEqual(['keys']);
       expect(readdirSync(join(root, 'keys'))).toEqual(['theirs.pub']);
 
-      await removePartialKit(root, true, []);
+      await removePartialFolder(root, true, []);
       expect(existsSync(root)).toBe(false);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -169,6 +169,7 @@ export const migrations: readonly string[] = [
      verified    INTEGER NOT NULL DEFAULT 0,
      record      TEXT,
      record_statement TEXT,
+     record_bundle TEXT,
      error       TEXT,
      updated_at  TEXT NOT NULL,
      PRIMARY KEY (delivery_id, customer_id, position)

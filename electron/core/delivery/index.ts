@@ -13,3 +13,4 @@ export {
 } from './workflow';
 export { listDeliveries, getDelivery } from './store';
 export { traceDeliveries } from './trace';
+export { saveDeliveryRecords } from './records';

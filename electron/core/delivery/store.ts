@@ -64,6 +64,7 @@ interface TargetRow {
   verified: number;
   record: string | null;
   record_statement: string | null;
+  record_bundle: string | null;
   error: string | null;
   updated_at: string;
 }

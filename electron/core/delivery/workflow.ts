@@ -891,6 +891,7 @@ async function finishTarget(run: Run, target: TargetRow, image: ImageRow): Promi
 
   if (status === 'signing') {
     let record: string | null = null;
+    let recordBundle: string | null = null;
     if (row.origin === 'deliver' && row.key_id) {
       await signImageAt(run.engine, located, row.key_id, { audit });
       const scan = await run.scan(image);
@@ -908,8 +909,16 @@ async function finishTarget(run: Run, target: TargetRow, image: ImageRow): Promi
         audit,
       });
       record = written.ref;
+      recordBundle = written.bundle;
     }
-    transaction(db, () => setTarget(db, id, target, { status: 'tagging', signed: 1, record }));
+    transaction(db, () =>
+      setTarget(db, id, target, {
+        status: 'tagging',
+        signed: 1,
+        record,
+        record_bundle: recordBundle,
+      }),
+    );
     status = 'tagging';
     run.changed();
   }

@@ -57,6 +57,11 @@ export async function signStatement(privateKey: KeyObject, statement: Buffer): P
   return Buffer.from(JSON.stringify(bundleToJSON(bundle)), 'utf8');
 }
 
+/** An opened bundle written back as the JSON document it was read from. */
+export function bundleJson(opened: OpenedBundle): string {
+  return JSON.stringify(bundleToJSON(opened.bundle));
+}
+
 /** A bundle read from its bytes, before any key is tried. */
 export interface OpenedBundle {
   bundle: BundleWithDsseEnvelope;

@@ -11,7 +11,7 @@ import type { Engine } from '../engine';
 import { ConsignError } from '../errors';
 import type { Digest } from '../oci';
 import { cosignTag } from '../transfer';
-import { checkSignature, keyHint, signStatement } from './bundle';
+import { bundleJson, checkSignature, keyHint, signStatement } from './bundle';
 import {
   messageOf,
   publicKeyFrom,
@@ -138,6 +138,8 @@ export interface AttestResult {
   ref: string;
   /** False when an equal attestation by this key was already there. */
   created: boolean;
+  /** The signed Sigstore bundle (JSON), to keep a copy that verifies offline. */
+  bundle: string;
 }
 
 export interface VerifiedAttestation {
@@ -255,17 +257,18 @@ async function attestWith(
   predicateType: string,
   predicate: unknown,
   isEqual: (statement: Statement) => boolean,
-): Promise<{ ref: string; created: boolean }> {
+): Promise<{ ref: string; created: boolean; bundle: string }> {
   for (const found of await imageBundles(image, predicateType)) {
     const judged = judgeBundle(found, key.publicKey, image.digest, predicateType);
     if (judged.valid && judged.statement && isEqual(judged.statement)) {
-      return { ref: found.ref, created: false };
+      const opened = found.opened as Exclude<FoundBundle['opened'], string>;
+      return { ref: found.ref, created: false, bundle: bundleJson(opened) };
     }
   }
   const statement = imageStatement(repositoryName(image), image.digest, predicateType, predicate);
   const bundle = await signStatement(key.privateKey, statement);
   const digest = await pushBundle(image, bundle, predicateType);
-  return { ref: referrerRef(image, digest), created: true };
+  return { ref: referrerRef(image, digest), created: true, bundle: bundle.toString('utf8') };
 }
 
 /**
@@ -314,7 +317,7 @@ async function signResolved(
         ? { ref: legacySignatureRef(image), created: await signLegacy(image, key.privateKey) }
         : // Any valid signing bundle by this key covers the image: its subject name may differ.
           await attestWith(image, key, SIGN_PREDICATE_TYPE, {}, () => true);
-    signatures.push({ format, ...written });
+    signatures.push({ format, ref: written.ref, created: written.created });
     if (written.created) {
       engine.requireStore().audit.append({
         action: 'image.signed',

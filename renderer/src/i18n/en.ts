@@ -1036,6 +1036,23 @@ const en = {
     layers_one: '{{finished}} of {{count}} layer',
     layers_other: '{{finished}} of {{count}} layers',
     resume: 'Resume',
+    records: {
+      open: 'Save records…',
+      title: 'Delivery records of {{release}}',
+      intro:
+        'The signed delivery records (one per customer and image, as attached to each delivered image), the statements they sign, and the public key that checks them: what an auditor needs, offline.',
+      dir: 'Folder',
+      dirHint:
+        'Path of a folder on this computer. It is created if missing and must be empty, so nothing is overwritten.',
+      dirPlaceholder: '/home/me/audit/records',
+      dirRequired: 'Enter the folder to write the records into.',
+      submit: 'Save records',
+      submitting: 'Writing the records',
+      failed: 'The records were not written',
+      doneTitle: 'Records written',
+      doneBody: '{{count}} files were written to:',
+      files: 'Files',
+    },
     retry: 'Retry',
     retryName: 'Retry the delivery to {{name}}',
     detail: {

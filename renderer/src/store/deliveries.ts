@@ -6,6 +6,7 @@ import type {
   DeliveryRequest,
   DeliverySummary,
   EventOf,
+  ResponseOf,
 } from '../../../shared/contract';
 import { call, subscribe, toApiError, type ApiError } from '../api';
 import type { StoreState } from '.';
@@ -70,13 +71,20 @@ export interface DeliveriesSlice {
     resume: (id: string, customers?: string[]) => Promise<DeliveryOutcome<Delivery>>;
     /** Asks the engine to stop the running plan or run. */
     cancel: () => Promise<void>;
+    /** Writes a delivery's signed records into a new or empty folder where the engine runs. */
+    saveRecords: (
+      id: string,
+      dir: string,
+    ) => Promise<DeliveryOutcome<ResponseOf<'deliveries.saveRecords'>>>;
     /**
      * Keeps the list and detail current with deliveries run by others in this engine (e.g. an
      * imported bundle); returns the unsubscribe function.
      */
     watch: () => () => void;
-    /** A new snapshot of any delivery: the list, the detail and the live run follow it. */
-    /** A delivery's new state; `taskId` names the run that saved it, when it says. */
+    /**
+     * A new snapshot of any delivery: the list, the detail and the live run follow it. `taskId`
+     * names the run that saved it, when it says.
+     */
     applyDelivery: (snapshot: Delivery & { taskId?: string }) => void;
     applyProgress: (event: EventOf<'progress'>) => void;
   };
@@ -364,6 +372,13 @@ export const createDeliveriesSlice: StateCreator<StoreState, [], [], DeliveriesS
           if (flow().taskId === taskId) {
             patchFlow({ cancelling: false, error: toApiError('tasks.cancel', error) });
           }
+        }
+      },
+      saveRecords: async (id, dir) => {
+        try {
+          return { ok: true, data: await call('deliveries.saveRecords', { id, dir }) };
+        } catch (error) {
+          return { ok: false, error: toApiError('deliveries.saveRecords', error) };
         }
       },
       watch: () =>

@@ -1,16 +1,12 @@
-import { Code, List, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Customer } from '../../../../shared/contract';
 import { DialogActions } from '../../components/DialogActions';
-import { DialogForm } from '../../components/DialogForm';
 import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { SavedFileView } from '../../components/SavedFileView';
 import { useRequest } from '../../components/useRequest';
+import { WriteFolderModal } from '../../components/WriteFolderModal';
 import { useStore } from '../../store';
-import type { CustomerKit } from '../../store/customers';
-import classes from './CustomersPage.module.css';
 
 export function RemoveCustomerModal({
   customer,
@@ -74,101 +70,26 @@ export function KitModal({
 }) {
   const { t } = useTranslation();
   const writeKit = useStore((state) => state.customers.kit);
-  const [dir, setDir] = useState('');
-  const [attempted, setAttempted] = useState(false);
-  const { busy, error, setError, run } = useRequest();
-  const [written, setWritten] = useState<CustomerKit | null>(null);
-
-  const close = () => {
-    if (busy) return;
-    setDir('');
-    setAttempted(false);
-    setError(null);
-    setWritten(null);
-    onClose();
-  };
-  const dirProblem = dir.trim() === '' ? t('customers.kitForm.dirRequired') : null;
-
-  const submit = async () => {
-    setAttempted(true);
-    if (!customer || dirProblem) return;
-    const outcome = await run(() => writeKit(customer.name, dir.trim()));
-    if (outcome.ok) setWritten(outcome.data);
-  };
-
   return (
-    <DialogModal
+    <WriteFolderModal
       opened={customer !== null}
-      busy={busy}
-      onClose={close}
-      title={t('customers.kitForm.title', { name: customer?.name ?? '' })}
-      testId="customer-kit-form"
-    >
-      {written ? (
-        <SavedFileView
-          title={t('customers.kitForm.doneTitle')}
-          message={t('customers.kitForm.doneBody', { count: written.files.length })}
-          path={written.dir}
-          testId="customer-kit-done"
-          pathTestId="customer-kit-dir"
-          closeTestId="customer-kit-close"
-          onClose={close}
-        >
-          <Stack gap={4}>
-            <Text size="sm" fw={600} id="customer-kit-files-label">
-              {t('customers.kitForm.files')}
-            </Text>
-            <ScrollArea.Autosize mah={280} type="auto">
-              <List
-                size="sm"
-                spacing={2}
-                aria-labelledby="customer-kit-files-label"
-                data-testid="customer-kit-files"
-              >
-                {written.files.map((file) => (
-                  <List.Item key={file} className={classes.wrapAnywhere}>
-                    <Code>{file}</Code>
-                  </List.Item>
-                ))}
-              </List>
-            </ScrollArea.Autosize>
-          </Stack>
-        </SavedFileView>
-      ) : (
-        <DialogForm
-          onSubmit={submit}
-          busy={busy}
-          onCancel={close}
-          label={t('customers.kitForm.submit')}
-          busyLabel={t('customers.kitForm.submitting')}
-          testId="customer-kit-submit"
-        >
-          <Text size="sm" c="dimmed">
-            {t('customers.kitForm.intro')}
-          </Text>
-          {error && (
-            <ErrorAlert
-              error={error}
-              title={t('customers.kitForm.failed')}
-              testId="customer-kit-error"
-            />
-          )}
-          <TextInput
-            label={t('customers.kitForm.dir')}
-            description={t('customers.kitForm.dirHint')}
-            placeholder={t('customers.kitForm.dirPlaceholder')}
-            value={dir}
-            onChange={(event) => setDir(event.currentTarget.value)}
-            error={(attempted && dirProblem) || undefined}
-            required
-            spellCheck={false}
-            autoComplete="off"
-            classNames={{ input: classes.monoInput }}
-            data-autofocus
-            data-testid="customer-kit-dir-input"
-          />
-        </DialogForm>
-      )}
-    </DialogModal>
+      texts={{
+        title: t('customers.kitForm.title', { name: customer?.name ?? '' }),
+        intro: t('customers.kitForm.intro'),
+        dir: t('customers.kitForm.dir'),
+        dirHint: t('customers.kitForm.dirHint'),
+        dirPlaceholder: t('customers.kitForm.dirPlaceholder'),
+        dirRequired: t('customers.kitForm.dirRequired'),
+        submit: t('customers.kitForm.submit'),
+        submitting: t('customers.kitForm.submitting'),
+        failed: t('customers.kitForm.failed'),
+        doneTitle: t('customers.kitForm.doneTitle'),
+        doneBody: (count) => t('customers.kitForm.doneBody', { count }),
+        files: t('customers.kitForm.files'),
+      }}
+      write={(dir) => writeKit(customer?.name ?? '', dir)}
+      onClose={onClose}
+      testId="customer-kit"
+    />
   );
 }

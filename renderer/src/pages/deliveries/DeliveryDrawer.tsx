@@ -10,8 +10,13 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconAlertCircle, IconPlayerPlay, IconRotateClockwise } from '@tabler/icons-react';
-import { useEffect } from 'react';
+import {
+  IconAlertCircle,
+  IconFileCertificate,
+  IconPlayerPlay,
+  IconRotateClockwise,
+} from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Delivery, DeliveryCustomer, DeliveryImage } from '../../../../shared/contract';
 import { CopyIconButton } from '../../components/CopyIconButton';
@@ -20,6 +25,7 @@ import { Digest } from '../../components/Digest';
 import { ErrorAlert, EngineText } from '../../components/ErrorAlert';
 import { Fact } from '../../components/Fact';
 import { formatDateTime } from '../../lib/format';
+import { WriteFolderModal } from '../../components/WriteFolderModal';
 import { shortFingerprint } from '../../lib/signatures';
 import { useStore } from '../../store';
 import { canResume } from '../../store/deliveries';
@@ -85,6 +91,9 @@ function DeliveryDetail({ delivery }: { delivery: Delivery }) {
     (state) => state.deliveries.flow.planning || state.deliveries.flow.step === 'run',
   );
   const resumable = canResume(delivery.status);
+  const saveRecords = useStore((state) => state.deliveries.saveRecords);
+  const [savingRecords, setSavingRecords] = useState(false);
+  const recorded = delivery.customers.some((c) => c.images.some((i) => i.record));
   // The run shows in the New delivery dialog; the detail comes back with its outcome.
   const run = (customers?: string[]) => {
     askNotificationPermission();
@@ -119,17 +128,49 @@ function DeliveryDetail({ delivery }: { delivery: Delivery }) {
             <VerdictBadge verdict={delivery.gate} gate testId="delivery-detail-gate" />
           </Fact>
         </DataList>
-        {resumable && (
-          <Button
-            leftSection={<IconPlayerPlay size={16} aria-hidden />}
-            onClick={() => run()}
-            disabled={busy}
-            data-testid="delivery-resume"
-          >
-            {t('deliveries.resume')}
-          </Button>
-        )}
+        <Group gap="xs">
+          {recorded && (
+            <Button
+              variant="default"
+              leftSection={<IconFileCertificate size={16} aria-hidden />}
+              onClick={() => setSavingRecords(true)}
+              data-testid="delivery-save-records"
+            >
+              {t('deliveries.records.open')}
+            </Button>
+          )}
+          {resumable && (
+            <Button
+              leftSection={<IconPlayerPlay size={16} aria-hidden />}
+              onClick={() => run()}
+              disabled={busy}
+              data-testid="delivery-resume"
+            >
+              {t('deliveries.resume')}
+            </Button>
+          )}
+        </Group>
       </Group>
+      <WriteFolderModal
+        opened={savingRecords}
+        texts={{
+          title: t('deliveries.records.title', { release: delivery.release }),
+          intro: t('deliveries.records.intro'),
+          dir: t('deliveries.records.dir'),
+          dirHint: t('deliveries.records.dirHint'),
+          dirPlaceholder: t('deliveries.records.dirPlaceholder'),
+          dirRequired: t('deliveries.records.dirRequired'),
+          submit: t('deliveries.records.submit'),
+          submitting: t('deliveries.records.submitting'),
+          failed: t('deliveries.records.failed'),
+          doneTitle: t('deliveries.records.doneTitle'),
+          doneBody: (count) => t('deliveries.records.doneBody', { count }),
+          files: t('deliveries.records.files'),
+        }}
+        write={(dir) => saveRecords(delivery.id, dir)}
+        onClose={() => setSavingRecords(false)}
+        testId="delivery-records"
+      />
 
       {delivery.error && (
         <Alert
