@@ -82,3 +82,27 @@ export function tasksOf(engine: Engine): TaskRegistry {
   }
   return registry;
 }
+
+/** How a caller asks for a long request: the task id to follow and cancel it by, its own signal. */
+export interface TaskOptions {
+  /** Follows the request's `progress` events and lets `tasks.cancel` stop it. */
+  taskId?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `work` as task `options.taskId` when the caller named one (so `tasks.cancel` stops it),
+ * honouring the caller's own signal as well. `work` always gets a signal to pass on.
+ */
+export function runAsTask<T>(
+  engine: Engine,
+  options: TaskOptions,
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const { taskId, signal } = options;
+  if (!taskId) return work(signal ?? new AbortController().signal);
+  return tasksOf(engine).run(taskId, what, (cancel) =>
+    work(signal ? AbortSignal.any([cancel, signal]) : cancel),
+  );
+}

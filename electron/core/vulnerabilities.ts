@@ -13,7 +13,7 @@ import type {
 import type { Engine } from './engine';
 import { ConsignError } from './errors';
 import { scanImage, type ScanProgress, type ScanResult } from './scan';
-import { tasksOf, TaskCancelledError } from './tasks';
+import { runAsTask, TaskCancelledError } from './tasks';
 import {
   importVulnData,
   parseOsvRecord,
@@ -171,7 +171,7 @@ export interface ScanViewOptions {
  * Progress events of one scan: a layer's bytes at most ten times a second, but every state
  * change; when the scan stops early, every unfinished layer ends `cancelled` or `failed`.
  */
-function scanProgressEvents(engine: Engine, taskId: string) {
+export function scanProgressEvents(engine: Engine, taskId: string) {
   const layers = new Map<string, Extract<ScanProgress, { kind: 'layer' }>>();
   const sent = new Map<string, number>();
   const emit = (
@@ -229,9 +229,9 @@ export async function scanImageView(
     });
   const { taskId } = options;
   if (!taskId) return scanView(await scan(options.signal, options.onProgress));
-  return tasksOf(engine).run(taskId, 'scan', async (cancel) => {
+  const task = { taskId, ...(options.signal ? { signal: options.signal } : {}) };
+  return runAsTask(engine, task, 'scan', async (signal) => {
     const events = scanProgressEvents(engine, taskId);
-    const signal = options.signal ? AbortSignal.any([cancel, options.signal]) : cancel;
     try {
       return scanView(
         await scan(signal, (progress) => {

@@ -37,7 +37,8 @@ import {
   type BundleDocument,
   type BundleImage,
 } from './document';
-import { asTask, bundleSteps, type BundleRunOptions } from './progress';
+import { runAsTask } from '../tasks';
+import { bundleSteps, type BundleRunOptions } from './progress';
 
 export interface BundleExportRequest {
   /** `NAME@VERSION`. */
@@ -84,7 +85,7 @@ export function exportBundle(
   request: BundleExportRequest,
   options: BundleRunOptions = {},
 ): Promise<BundleExportResult> {
-  return asTask(engine, options, 'bundle export', (signal) =>
+  return runAsTask(engine, options, 'bundle export', (signal) =>
     writeBundle(engine, request, options.taskId, signal),
   );
 }

@@ -25,7 +25,8 @@ import {
   readClaims,
   type BundleDocument,
 } from './document';
-import { asTask, bundleSteps, type BundleRunOptions } from './progress';
+import { runAsTask } from '../tasks';
+import { bundleSteps, type BundleRunOptions } from './progress';
 
 export interface BundleImportRequest {
   path: string;
@@ -263,7 +264,7 @@ export async function importBundle(
     });
   }
   // The check is this task; the delivery then runs as the same task id on its own.
-  const bundle = await asTask(engine, options, 'bundle check', (signal) =>
+  const bundle = await runAsTask(engine, options, 'bundle check', (signal) =>
     openBundle(engine, request, {
       ...(options.taskId ? { taskId: options.taskId } : {}),
       ...(signal ? { signal } : {}),

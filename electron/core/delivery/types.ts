@@ -8,6 +8,7 @@ import type {
   DeliveryTarget,
   TraceHit,
 } from '../../../shared/contract';
+import type { TaskOptions } from '../tasks';
 
 export type {
   Delivery,
@@ -23,11 +24,8 @@ export type {
 /** The in-toto predicate type of the delivery record Consign attaches to each delivered image. */
 export const DELIVERY_RECORD_PREDICATE_TYPE = 'https://consign.dev/attestation/delivery/v1';
 
-export interface DeliveryRunOptions {
-  /** Follows progress (`progress` events) and lets `tasks.cancel` stop the run. */
-  taskId?: string;
-  signal?: AbortSignal;
-}
+/** A run's task id (progress events, cancel) and the caller's own signal. */
+export type DeliveryRunOptions = TaskOptions;
 
 /**
  * A release already resolved, scanned, judged and signed elsewhere (an imported bundle): the

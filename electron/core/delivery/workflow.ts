@@ -29,9 +29,10 @@ import {
 } from '../scan';
 import { sbomPredicate, vulnPredicate } from '../scan/attest';
 import { attestImageAt, imageAt, signImageAt, verifyImageAt } from '../signing';
-import { TaskCancelledError, tasksOf } from '../tasks';
+import { runAsTask, TaskCancelledError } from '../tasks';
 import { CompressedLayers, copyImage, type CopyDestination } from '../transfer';
 import { APP_VERSION } from '../version';
+import { scanProgressEvents } from '../vulnerabilities';
 import { deliveredName, parseRelease } from './release';
 import {
   deliveryView,
@@ -161,33 +162,23 @@ function reasonView(reason: DeliveryImage['reasons'][number]): DeliveryImage['re
   };
 }
 
-function scanProgress(engine: Engine, taskId: string | undefined, label: string) {
-  if (!taskId) return undefined;
-  return (progress: ScanProgress) => {
-    if (progress.kind !== 'layer') return;
-    engine.events.emit('progress', {
-      taskId,
-      label: `Scanning ${label}`,
-      state: progress.state === 'queued' ? 'queued' : progress.state,
-      done: progress.done,
-      total: progress.size,
-      unit: 'bytes',
-      item: progress.digest,
-    });
-  };
-}
-
+/** Scans a release image, its layers' progress reported as the run's `progress` events. */
 async function scanSource(
   engine: Engine,
   source: string,
-  label: string,
   options: DeliveryRunOptions,
 ): Promise<ScanResult> {
-  const onProgress = scanProgress(engine, options.taskId, label);
-  return scanImage(engine, source, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(onProgress ? { onProgress } : {}),
-  });
+  const events = options.taskId ? scanProgressEvents(engine, options.taskId) : undefined;
+  try {
+    return await scanImage(engine, source, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(events ? { onProgress: (progress: ScanProgress) => events.update(progress) } : {}),
+    });
+  } catch (error) {
+    const cancelled = error instanceof TaskCancelledError || options.signal?.aborted;
+    events?.stopped(cancelled ? 'cancelled' : 'failed');
+    throw error;
+  }
 }
 
 /** Resolves, scans and judges a release's images (no customers, nothing pushed). */
@@ -201,7 +192,7 @@ export async function assessRelease(
   const images: ReleaseAssessment['images'] = [];
   const inventory: Inventory[] = [];
   for (const image of releaseImages(request.images, version)) {
-    const result = await scanSource(engine, image.source, image.name, options);
+    const result = await scanSource(engine, image.source, options);
     images.push({ ...image, ...judged(result, policy), digest: result.image.digest });
     inventory.push(inventoryOf(result));
   }
@@ -225,11 +216,8 @@ export async function planDelivery(
   const services = engine.requireStore();
   const customers = uniqueNames(request.customers).map((name) => services.customers.get(name));
   activeKey(services, request.keyId);
-  const work = async (signal?: AbortSignal) => {
-    const assessment = await assessRelease(engine, request, {
-      ...options,
-      ...(signal ? { signal } : {}),
-    });
+  return runAsTask(engine, options, 'delivery check', async (signal) => {
+    const assessment = await assessRelease(engine, request, { ...options, signal });
     return {
       release: assessment.release,
       gate: assessment.gate,
@@ -240,8 +228,7 @@ export async function planDelivery(
         refs: assessment.images.map((image) => targetRef(services, customer, image)),
       })),
     };
-  };
-  return options.taskId ? tasksOf(engine).run(options.taskId, 'delivery check', work) : work();
+  });
 }
 
 function uniqueNames(names: readonly string[]): string[] {
@@ -458,10 +445,9 @@ export async function resumeDelivery(
   }
   const chosen = chosenCustomers(state, options.customers);
   // A customer removed since cannot be delivered to: what it received stays recorded.
+  const existing = new Set(services.customers.list().map((c) => c.id));
   for (const customer of state.customers) {
-    if (!services.customers.list().some((c) => c.id === customer.customer_id)) {
-      chosen.delete(customer.customer_id);
-    }
+    if (!existing.has(customer.customer_id)) chosen.delete(customer.customer_id);
   }
   const open = state.targets.filter(
     (t) => chosen.has(t.customer_id) && UNFINISHED.includes(t.status),
@@ -596,7 +582,7 @@ class Run {
   scan(image: ImageRow): Promise<ScanResult> {
     let scan = this.scans.get(image.position);
     if (!scan) {
-      scan = scanSource(this.engine, pinned(image.source, image.digest), image.name, this.options);
+      scan = scanSource(this.engine, pinned(image.source, image.digest), this.options);
       this.scans.set(image.position, scan);
     }
     return scan;
@@ -659,9 +645,7 @@ async function runDelivery(
     }
     return deliveryView(run.state());
   };
-  if (options.taskId) return tasksOf(engine).run(options.taskId, 'delivery', work);
-  const controller = new AbortController();
-  return work(options.signal ?? controller.signal);
+  return runAsTask(engine, options, 'delivery', work);
 }
 
 /** Scans and judges what is not judged yet; false when the gate blocks. */
@@ -1036,10 +1020,8 @@ function finish(run: Run): void {
   if (row.gate === 'block') {
     status = 'blocked';
   } else {
-    for (const c of state.customers) {
-      if (c.status !== 'refused') updateCustomer(run, c.customer_id);
-    }
-    const customers = run.state().customers;
+    // Each customer's status was settled as its images finished (see finishCustomer).
+    const { customers } = state;
     const delivered = customers.filter((c) => c.status === 'delivered').length;
     status = delivered === customers.length ? 'delivered' : delivered > 0 ? 'partial' : 'failed';
     if (customers.some((c) => c.status === 'partial')) status = 'partial';
