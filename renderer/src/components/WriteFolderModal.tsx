@@ -1,11 +1,11 @@
 import { Code, List, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
 import classes from './WriteFolderModal.module.css';
 import { DialogForm } from './DialogForm';
 import { DialogModal } from './DialogModal';
 import { ErrorAlert } from './ErrorAlert';
 import { SavedFileView } from './SavedFileView';
-import { useRequest, type Outcome } from './useRequest';
+import type { Outcome } from './useRequest';
+import { useSaveForm } from './useSaveForm';
 
 /** The words of one folder-writing dialog, already translated. */
 export interface WriteFolderTexts {
@@ -41,27 +41,11 @@ export function WriteFolderModal({
   onClose: () => void;
   testId: string;
 }) {
-  const [dir, setDir] = useState('');
-  const [attempted, setAttempted] = useState(false);
-  const { busy, error, setError, run } = useRequest();
-  const [written, setWritten] = useState<{ dir: string; files: string[] } | null>(null);
-
-  const close = () => {
-    if (busy) return;
-    setDir('');
-    setAttempted(false);
-    setError(null);
-    setWritten(null);
-    onClose();
-  };
-  const dirProblem = dir.trim() === '' ? texts.dirRequired : null;
-
-  const submit = async () => {
-    setAttempted(true);
-    if (dirProblem) return;
-    const outcome = await run(() => write(dir.trim()));
-    if (outcome.ok) setWritten(outcome.data);
-  };
+  const { path, setPath, problem, busy, error, written, close, submit } = useSaveForm(
+    onClose,
+    texts.dirRequired,
+    write,
+  );
 
   return (
     <DialogModal
@@ -118,9 +102,9 @@ export function WriteFolderModal({
             label={texts.dir}
             description={texts.dirHint}
             placeholder={texts.dirPlaceholder}
-            value={dir}
-            onChange={(event) => setDir(event.currentTarget.value)}
-            error={(attempted && dirProblem) || undefined}
+            value={path}
+            onChange={(event) => setPath(event.currentTarget.value)}
+            error={problem ?? undefined}
             required
             spellCheck={false}
             autoComplete="off"

@@ -1,13 +1,13 @@
 import { SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AuditExportFormat, ResponseOf } from '../../../../shared/contract';
+import type { AuditExportFormat } from '../../../../shared/contract';
 import { DialogForm } from '../../components/DialogForm';
 import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { SavedFileView } from '../../components/SavedFileView';
 import { formatNumber } from '../../lib/format';
-import { useRequest } from '../../components/useRequest';
+import { useSaveForm } from '../../components/useSaveForm';
 import { useStore } from '../../store';
 
 const FORMATS: AuditExportFormat[] = ['jsonl', 'csv', 'html'];
@@ -19,28 +19,12 @@ export function AuditExportDialog({ opened, onClose }: { opened: boolean; onClos
   const query = useStore((state) => state.audit.query);
   const total = useStore((state) => state.audit.total);
   const [format, setFormat] = useState<AuditExportFormat>('jsonl');
-  const [path, setPath] = useState('');
-  const [attempted, setAttempted] = useState(false);
-  const { busy, error, setError, run } = useRequest();
-  const [written, setWritten] = useState<ResponseOf<'audit.export'> | null>(null);
-
-  const close = () => {
-    if (busy) return;
-    setPath('');
-    setAttempted(false);
-    setError(null);
-    setWritten(null);
-    onClose();
-  };
-
+  const { path, setPath, problem, busy, error, written, close, submit } = useSaveForm(
+    onClose,
+    t('audit.export.pathRequired'),
+    (target) => exportEvents(format, target),
+  );
   const filtered = Object.keys(query).length > 0;
-  const pathProblem = path.trim() === '' ? t('audit.export.pathRequired') : null;
-  const submit = async () => {
-    setAttempted(true);
-    if (pathProblem) return;
-    const outcome = await run(() => exportEvents(format, path.trim()));
-    if (outcome.ok) setWritten(outcome.data);
-  };
 
   return (
     <DialogModal
@@ -105,7 +89,7 @@ export function AuditExportDialog({ opened, onClose }: { opened: boolean; onClos
             description={t('audit.export.pathHint')}
             value={path}
             onChange={(event) => setPath(event.currentTarget.value)}
-            error={attempted ? pathProblem : null}
+            error={problem}
             spellCheck={false}
             autoComplete="off"
             data-testid="audit-export-path-input"

@@ -7,7 +7,7 @@ import { DialogModal } from '../../components/DialogModal';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { SavedFileView } from '../../components/SavedFileView';
 import { formatNumber } from '../../lib/format';
-import { useRequest } from '../../components/useRequest';
+import { useSaveForm } from '../../components/useSaveForm';
 import { useStore } from '../../store';
 
 const FORMATS: ScanReportFormat[] = ['cyclonedx', 'sarif', 'json'];
@@ -17,27 +17,11 @@ export function ScanExportDialog({ opened, onClose }: { opened: boolean; onClose
   const { t, i18n } = useTranslation();
   const exportReport = useStore((state) => state.scan.exportReport);
   const [format, setFormat] = useState<ScanReportFormat>('cyclonedx');
-  const [path, setPath] = useState('');
-  const [attempted, setAttempted] = useState(false);
-  const { busy, error, setError, run } = useRequest();
-  const [written, setWritten] = useState<{ path: string; bytes: number } | null>(null);
-
-  const close = () => {
-    if (busy) return;
-    setPath('');
-    setAttempted(false);
-    setError(null);
-    setWritten(null);
-    onClose();
-  };
-
-  const pathProblem = path.trim() === '' ? t('scan.exportForm.pathRequired') : null;
-  const submit = async () => {
-    setAttempted(true);
-    if (pathProblem) return;
-    const outcome = await run(() => exportReport(format, path.trim()));
-    if (outcome.ok) setWritten(outcome.data);
-  };
+  const { path, setPath, problem, busy, error, written, close, submit } = useSaveForm(
+    onClose,
+    t('scan.exportForm.pathRequired'),
+    (target) => exportReport(format, target),
+  );
 
   return (
     <DialogModal
@@ -93,7 +77,7 @@ export function ScanExportDialog({ opened, onClose }: { opened: boolean; onClose
             description={t('scan.exportForm.pathHint')}
             value={path}
             onChange={(event) => setPath(event.currentTarget.value)}
-            error={attempted ? pathProblem : null}
+            error={problem}
             data-testid="scan-export-path-input"
           />
         </DialogForm>
