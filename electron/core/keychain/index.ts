@@ -1,4 +1,4 @@
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 import { randomBytes } from 'node:crypto';
 import { ConsignError } from '../errors';
 
@@ -76,8 +76,10 @@ export class Keychain {
     this.service = service;
   }
 
-  #entry(account: string, action: string): AsyncEntry {
+  async #entry(account: string, action: string): Promise<AsyncEntry> {
     try {
+      // The native module is loaded at the first secret, not at every start of the command.
+      const { AsyncEntry } = await import('@napi-rs/keyring');
       return new AsyncEntry(this.service, account, entryOptions);
     } catch (cause) {
       throw keychainError(cause, action);
@@ -87,7 +89,7 @@ export class Keychain {
   async get(account: string): Promise<string | null> {
     const action = 'read a stored secret';
     try {
-      return await this.#entry(account, action).getPassword();
+      return await (await this.#entry(account, action)).getPassword();
     } catch (cause) {
       throw cause instanceof ConsignError ? cause : keychainError(cause, action);
     }
@@ -96,7 +98,7 @@ export class Keychain {
   async set(account: string, secret: string): Promise<void> {
     const action = 'store a secret';
     try {
-      await this.#entry(account, action).setPassword(secret);
+      await (await this.#entry(account, action)).setPassword(secret);
     } catch (cause) {
       throw cause instanceof ConsignError ? cause : keychainError(cause, action);
     }
@@ -106,7 +108,7 @@ export class Keychain {
   async delete(account: string): Promise<boolean> {
     const action = 'remove a stored secret';
     try {
-      return await this.#entry(account, action).deleteCredential();
+      return await (await this.#entry(account, action)).deleteCredential();
     } catch (cause) {
       throw cause instanceof ConsignError ? cause : keychainError(cause, action);
     }
@@ -121,7 +123,7 @@ export class Keychain {
     const value = randomBytes(16).toString('hex');
     const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
     try {
-      const entry = this.#entry(PROBE_ACCOUNT, action);
+      const entry = await this.#entry(PROBE_ACCOUNT, action);
       await entry.setPassword(value, signal);
       const read = await entry.getPassword(signal);
       await entry.deleteCredential(signal);

@@ -5,8 +5,16 @@
  * scrypt(passphrase, salt, N, r, p, 32) and the plaintext is the PKCS#8 DER private key.
  */
 import { randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
-import nacl from 'tweetnacl';
 import { ConsignError } from '../errors';
+
+// NaCl secretbox sizes (XSalsa20-Poly1305), fixed by the construction.
+const NONCE_BYTES = 24;
+const OVERHEAD_BYTES = 16;
+
+/** The cipher is loaded only when a key file is opened or written, not at every start. */
+async function secretbox() {
+  return (await import('tweetnacl')).default.secretbox;
+}
 
 export const COSIGN_LABEL = 'ENCRYPTED COSIGN PRIVATE KEY';
 export const SIGSTORE_LABEL = 'ENCRYPTED SIGSTORE PRIVATE KEY';
@@ -124,10 +132,10 @@ export function parseEnvelope(body: Buffer, what: string): Envelope {
   const nonce = bytesField(cipherObject.nonce, 'nonce', what);
   const sealed = bytesField(ciphertext, 'ciphertext', what);
   if (salt.length === 0) throw corrupt(what, 'its salt is empty');
-  if (nonce.length !== nacl.secretbox.nonceLength) {
-    throw corrupt(what, `its nonce has ${nonce.length} bytes, not ${nacl.secretbox.nonceLength}`);
+  if (nonce.length !== NONCE_BYTES) {
+    throw corrupt(what, `its nonce has ${nonce.length} bytes, not ${NONCE_BYTES}`);
   }
-  if (sealed.length <= nacl.secretbox.overheadLength) {
+  if (sealed.length <= OVERHEAD_BYTES) {
     throw corrupt(what, 'its ciphertext is too short to hold a key');
   }
   return { N: n, r: r as number, p: p as number, salt, nonce, ciphertext: sealed };
@@ -141,7 +149,7 @@ export async function decryptEnvelope(
 ): Promise<Buffer> {
   const envelope = parseEnvelope(body, what);
   const key = await scrypt(passphrase, envelope.salt, envelope.N, envelope.r, envelope.p);
-  const opened = nacl.secretbox.open(
+  const opened = (await secretbox()).open(
     new Uint8Array(envelope.ciphertext),
     new Uint8Array(envelope.nonce),
     new Uint8Array(key),
@@ -163,9 +171,9 @@ export async function decryptEnvelope(
 export async function encryptCosignKey(pkcs8Der: Buffer, passphrase: string): Promise<string> {
   const { N, r, p } = WRITE_PARAMS;
   const salt = randomBytes(SALT_BYTES);
-  const nonce = randomBytes(nacl.secretbox.nonceLength);
+  const nonce = randomBytes(NONCE_BYTES);
   const key = await scrypt(passphrase, salt, N, r, p);
-  const sealed = nacl.secretbox(
+  const sealed = (await secretbox())(
     new Uint8Array(pkcs8Der),
     new Uint8Array(nonce),
     new Uint8Array(key),
