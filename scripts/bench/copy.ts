@@ -1,7 +1,10 @@
 /**
  * Copy benchmark (issue 3's Performance section): an image of incompressible data on a loopback
- * registry, copied registry-to-registry by skopeo, oras and `consign copy`, and fanned out to four
- * registries by `consign copy` against four separate copies. Wall time and peak RSS of each.
+ * registry, copied registry-to-registry by skopeo, oras, a bare Node.js copy (`lib/node-floor.ts`:
+ * what node:http, sockets and SHA-256 cost before any product code) and `consign copy`, and fanned
+ * out to four registries by `consign copy` against four separate copies. Wall time, peak RSS and
+ * CPU time of each, and the CPU the registries used meanwhile: on a small machine they compete
+ * with the tool for the same cores.
  *
  *   node scripts/bench/copy.ts [--size-mb 336] [--layers 6] [--runs 3] [--json]
  *                              [--cli out/cli/consign.js] [--compare-cli OTHER/out/cli/consign.js]
@@ -20,25 +23,34 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, TOOLS_DIR } from '../test/env.ts';
 import { ensurePackages, missingPackages } from '../test/lib/packages.ts';
 import { requireCommand } from '../test/lib/proc.ts';
 import { ensureThirdPartyTools, thirdPartyToolVersions } from '../test/lib/tools.ts';
-import { GNU_TIME, killMeasured, measure, type Measured } from './lib/measure.ts';
+import { GNU_TIME, killMeasured, measure, median, type Measured } from './lib/measure.ts';
 import { writeRandomImage } from './lib/random-image.ts';
-import { manifestDigest, RegistryPool, type Registry } from './lib/registries.ts';
+import {
+  manifestDigest,
+  RegistryPool,
+  registryCpuSeconds,
+  type Registry,
+} from './lib/registries.ts';
 
 const SRC_REPO = 'bench/src';
 const DST_REPO = 'bench/img';
 const TAG = '1';
 const FAN_OUT = 4;
 const CONSIGN_CLI = join(ROOT, 'out', 'cli', 'consign.js');
+const NODE_FLOOR = join(import.meta.dirname, 'lib', 'node-floor.ts');
 
 export interface CopyRow {
-  /** skopeo | oras | consign | consign-b (the build given with --compare-cli) */
+  /**
+   * skopeo | oras | node-floor (the least a Node.js program does: GET, hash, PUT) | consign |
+   * consign-b (the build given with --compare-cli)
+   */
   tool: string;
   /** 'single' (one destination), 'fan-out' (one command, N destinations) or 'sequential' (N commands). */
   mode: 'single' | 'fan-out' | 'sequential';
@@ -47,6 +59,10 @@ export interface CopyRow {
   seconds?: number;
   /** Highest peak RSS seen, MiB. */
   peakRssMiB?: number;
+  /** Median CPU seconds (user + system) of the command itself. */
+  cpuSeconds?: number;
+  /** Median CPU seconds the source and destination registries used meanwhile. */
+  registryCpuSeconds?: number;
   /** Every destination holds the source's manifest digest after every run. */
   ok?: boolean;
   note?: string;
@@ -56,6 +72,8 @@ export interface CopyResult {
   image: { layers: number; bytes: number; manifestDigest: string };
   generateSeconds: number;
   runs: number;
+  /** CPU cores the tools and the registries share. */
+  cores: number;
   versions: Record<string, string>;
   rows: CopyRow[];
 }
@@ -74,12 +92,6 @@ function consignCopyAvailable(cli: string): boolean {
   });
   return res.status === 0;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -181,6 +193,10 @@ async function main(): Promise<void> {
         tools.oras,
         ['copy', '--from-plain-http', '--to-plain-http', src, `${dst[0]!.host}/${DST_REPO}:${TAG}`],
       ],
+      'node-floor': (dst: Registry[]) => [
+        process.execPath,
+        [NODE_FLOOR, src, `${dst[0]!.host}/${DST_REPO}:${TAG}`],
+      ],
       consign: (dst: Registry[]) => consignCommand(consignCli, dst),
       'consign-b': (dst: Registry[]) => consignCommand(compareCli ?? consignCli, dst),
     } satisfies Record<string, (dst: Registry[]) => [string, string[]]>;
@@ -189,16 +205,26 @@ async function main(): Promise<void> {
     const once = async (
       tool: keyof typeof commands,
       n: number,
-    ): Promise<Measured & { ok: boolean }> => {
+    ): Promise<Measured & { ok: boolean; registryCpuSeconds: number }> => {
       const dst: Registry[] = [];
       try {
         for (let i = 0; i < n; i++) dst.push(await pool.start(`${tool}-dst`));
         const [cmd, args] = commands[tool](dst);
+        const sourceCpu = registryCpuSeconds(source);
         const m = await measure(cmd, args, {
           env: tool.startsWith('consign') ? consignEnv() : process.env,
         });
+        // Read before the digest checks below add their own (small) work.
+        const registryCpu =
+          registryCpuSeconds(source) -
+          sourceCpu +
+          dst.reduce((sum, d) => sum + registryCpuSeconds(d), 0);
         const digests = await Promise.all(dst.map((d) => manifestDigest(d.host, DST_REPO, TAG)));
-        return { ...m, ok: m.code === 0 && digests.every((d) => d === srcDigest) };
+        return {
+          ...m,
+          ok: m.code === 0 && digests.every((d) => d === srcDigest),
+          registryCpuSeconds: registryCpu,
+        };
       } finally {
         await Promise.all(dst.map((d) => pool.stop(d)));
       }
@@ -210,6 +236,8 @@ async function main(): Promise<void> {
       destinations: number;
       row: CopyRow;
       times: number[];
+      cpu: number[];
+      registryCpu: number[];
       peak: number;
       ok: boolean;
     }
@@ -220,10 +248,21 @@ async function main(): Promise<void> {
         row.note = 'not available yet';
         log(`consign ${mode}: not available yet (${consignCli} copy --help fails)`);
       }
-      scenarios.push({ tool, mode, destinations, row, times: [], peak: 0, ok: true });
+      scenarios.push({
+        tool,
+        mode,
+        destinations,
+        row,
+        times: [],
+        cpu: [],
+        registryCpu: [],
+        peak: 0,
+        ok: true,
+      });
     };
     add('skopeo', 'single', 1);
     add('oras', 'single', 1);
+    add('node-floor', 'single', 1);
     add('consign', 'single', 1);
     if (compareCli) add('consign-b', 'single', 1);
     add('skopeo', 'sequential', FAN_OUT);
@@ -237,25 +276,37 @@ async function main(): Promise<void> {
         if (row.note === 'not available yet') continue;
         const parts = mode === 'sequential' ? destinations : 1;
         let total = 0;
+        let cpu = 0;
+        let registryCpu = 0;
         for (let p = 0; p < parts; p++) {
           const m = await once(tool, mode === 'fan-out' ? destinations : 1);
           total += m.seconds;
+          cpu += m.cpuSeconds;
+          registryCpu += m.registryCpuSeconds;
           scenario.peak = Math.max(scenario.peak, m.peakRssMiB);
           scenario.ok &&= m.ok;
           if (m.code !== 0) row.note = `exit ${m.code}: ${m.error ?? ''}`.trim();
           else if (!m.ok) row.note = 'a destination does not hold the source digest';
         }
         scenario.times.push(total);
-        log(`run ${r + 1}: ${tool} ${mode} x${destinations}: ${total.toFixed(2)} s`);
+        scenario.cpu.push(cpu);
+        scenario.registryCpu.push(registryCpu);
+        log(
+          `run ${r + 1}: ${tool} ${mode} x${destinations}: ${total.toFixed(2)} s ` +
+            `(CPU ${cpu.toFixed(2)} s, registries ${registryCpu.toFixed(2)} s)`,
+        );
       }
     }
     const rows: CopyRow[] = [];
-    for (const { tool, mode, destinations, row, times, peak, ok } of scenarios) {
+    const centi = (x: number) => Math.round(x * 100) / 100;
+    for (const { tool, mode, destinations, row, times, cpu, registryCpu, peak, ok } of scenarios) {
       rows.push(row);
       if (times.length === 0) continue;
       Object.assign(row, {
         seconds: Math.round(median(times) * 1000) / 1000,
         peakRssMiB: Math.round(peak * 10) / 10,
+        cpuSeconds: centi(median(cpu)),
+        registryCpuSeconds: centi(median(registryCpu)),
         ok,
       });
       log(
@@ -279,6 +330,7 @@ async function main(): Promise<void> {
       image: { layers: layerCount, bytes: image.bytes, manifestDigest: image.manifestDigest },
       generateSeconds: Math.round(generateSeconds * 10) / 10,
       runs,
+      cores: availableParallelism(),
       versions,
       rows,
     };

@@ -39,7 +39,7 @@ import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { createEngine } from '../../electron/core/engine';
 import { scanImage } from '../../electron/core/scan';
-import { measure, type Measured } from './lib/measure.ts';
+import { measure, median, type Measured } from './lib/measure.ts';
 
 export interface ScanImageRow {
   name: string;
@@ -161,12 +161,6 @@ async function writeImage(folder: string, layers: string[][], go: string | undef
   return written;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 /** The median run by wall time, with the highest peak RSS seen; throws on a failed run. */
 function summarize(what: string, runs: Measured[]): Measured {
   const failed = runs.find((r) => r.code !== 0);
@@ -174,6 +168,7 @@ function summarize(what: string, runs: Measured[]): Measured {
   return {
     seconds: median(runs.map((r) => r.seconds)),
     peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
     code: 0,
   };
 }

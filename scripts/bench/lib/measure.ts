@@ -19,11 +19,20 @@ export function killMeasured(): void {
   }
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export interface Measured {
   /** Wall-clock seconds, measured around the process. */
   seconds: number;
   /** Peak resident set size in MiB (of the largest process, as getrusage reports it). */
   peakRssMiB: number;
+  /** CPU seconds the command used, user plus system, its children included. */
+  cpuSeconds: number;
   code: number;
   /** Last lines of stderr when the command failed. */
   error?: string;
@@ -39,7 +48,7 @@ export function measure(
   const out = join(dir, 'time.txt');
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(GNU_TIME, ['-f', '%e %M', '-o', out, cmd, ...args], {
+    const child = spawn(GNU_TIME, ['-f', '%e %M %U %S', '-o', out, cmd, ...args], {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -63,9 +72,12 @@ export function measure(
       running.delete(child);
       const seconds = (performance.now() - started) / 1000;
       let peakKiB = 0;
+      let cpuSeconds = 0;
       try {
         const last = readFileSync(out, 'utf8').trim().split('\n').pop() ?? '';
-        peakKiB = Number(last.split(' ')[1]) || 0;
+        const [, rss, user, system] = last.split(' ');
+        peakKiB = Number(rss) || 0;
+        cpuSeconds = (Number(user) || 0) + (Number(system) || 0);
       } catch {
         // time did not write (killed)
       }
@@ -74,6 +86,7 @@ export function measure(
       resolve({
         seconds,
         peakRssMiB: peakKiB / 1024,
+        cpuSeconds,
         code: exit,
         error: exit === 0 ? undefined : stderr.trim().split('\n').slice(-5).join('\n'),
       });

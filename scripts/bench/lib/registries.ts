@@ -2,7 +2,8 @@
 // folder of their own that is deleted when the registry stops, so every measurement can start
 // from an empty destination (no blob already present, nothing to mount from another repository).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from '../../test/lib/http.ts';
 import {
@@ -128,4 +129,18 @@ export async function manifestDigest(host: string, repo: string, ref: string): P
   });
   if (res.status !== 200) return '';
   return String(res.headers['docker-content-digest'] ?? '');
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU seconds (user plus system) a running registry has used so far, from /proc: what it spends
+ * hashing and storing what it receives counts against the same cores as the client's work.
+ */
+export function registryCpuSeconds(registry: Registry): number {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+  const stat = readFileSync(`/proc/${registry.pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
