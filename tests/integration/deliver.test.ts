@@ -85,6 +85,40 @@ describe.skipIf(!env.cosign)('consign deliver', () => {
 
   const deliver = (args: string[]) => consign(['deliver', ...args, '--json']);
 
+  /** The statements of one type that cosign verify-attestation, run with the customer's kit, checks. */
+  const attestationsAsCustomer = async (
+    name: string,
+    kit: string,
+    pinned: string,
+    type: string,
+  ) => {
+    const { caFile } = customers.get(name)!.account;
+    const http = readFileSync(join(kit, 'verify.sh'), 'utf8').includes(
+      "registry_flags='--allow-http-registry --allow-insecure-registry'",
+    )
+      ? ['--allow-http-registry', '--allow-insecure-registry']
+      : [];
+    const checked = await runCustomerTool(
+      env.cosign!,
+      [
+        'verify-attestation',
+        '--new-bundle-format',
+        '--key',
+        join(kit, 'keys/release.pub'),
+        '--trusted-root',
+        join(kit, 'trusted_root.json'),
+        '--insecure-ignore-tlog=true',
+        '--type',
+        type,
+        ...http,
+        pinned,
+      ],
+      { cwd: work, ...(caFile ? { caFile } : {}) },
+    );
+    expect(checked.code, `${name} ${pinned} ${type}\n${checked.stderr}`).toBe(0);
+    return statementsOf(checked.stdout).filter((s) => s.predicateType === type);
+  };
+
   const auditOf = async (args: string[]) =>
     jsonOf<AuditEvent[]>(await consign(['audit', 'list', ...args, '--json']));
 
@@ -238,31 +272,8 @@ describe.skipIf(!env.cosign)('consign deliver', () => {
         ]);
         expect(jsonOf(verified)).toMatchObject({ verified: true, digest });
 
-        const http = readFileSync(join(kit, 'verify.sh'), 'utf8').includes(
-          "registry_flags='--allow-http-registry --allow-insecure-registry'",
-        )
-          ? ['--allow-http-registry', '--allow-insecure-registry']
-          : [];
         for (const type of [SBOM, VULN, DELIVERY_RECORD_PREDICATE_TYPE]) {
-          const checked = await runCustomerTool(
-            env.cosign!,
-            [
-              'verify-attestation',
-              '--new-bundle-format',
-              '--key',
-              join(kit, 'keys/release.pub'),
-              '--trusted-root',
-              join(kit, 'trusted_root.json'),
-              '--insecure-ignore-tlog=true',
-              '--type',
-              type,
-              ...http,
-              pinned,
-            ],
-            { cwd: work, ...(caFile ? { caFile } : {}) },
-          );
-          expect(checked.code, `${name} ${image} ${type}\n${checked.stderr}`).toBe(0);
-          const statements = statementsOf(checked.stdout).filter((s) => s.predicateType === type);
+          const statements = await attestationsAsCustomer(name, kit, pinned, type);
           expect(statements.length).toBeGreaterThan(0);
           expect(statements[0]!.subject[0]!.digest.sha256).toBe(digest.slice('sha256:'.length));
           if (type === DELIVERY_RECORD_PREDICATE_TYPE) {
@@ -448,4 +459,43 @@ describe.skipIf(!env.cosign)('consign deliver', () => {
     const unknown = await deliver(['--resume', 'no-such-delivery']);
     expect(unknown.code).toBe(2);
   });
+
+  it('delivers straight from the Docker engine, its SBOM and report naming the pushed digest', async () => {
+    const local = `docker-daemon:${env.baseImage}`;
+    const report = jsonOf<DeliverJson>(
+      await deliver(
+        releaseArgs({ release: 'demo@1.1.0', images: [local], customers: ['Acme'], key: key.id }),
+      ),
+      0,
+    );
+    const delivered = report.customers[0]!.images[0]!;
+    expect(delivered).toMatchObject({
+      source: local,
+      status: 'delivered',
+      signed: true,
+      verified: true,
+    });
+    // Pushed with gzip layers: not the manifest the engine holds, which was what got scanned.
+    const scanned = jsonOf<{ image: { digest: string } }>(await consign(['scan', local, '--json']));
+    const digest = delivered.digest!;
+    expect(digest).not.toBe(scanned.image.digest);
+
+    const kit = join(work, 'kit-Acme-engine');
+    jsonOf(await consign(['customers', 'kit', 'Acme', '--out', kit, '--json']));
+    const pinned = `${delivered.ref.replace(/^docker:\/\//, '').replace(/:[^:/]+$/, '')}@${digest}`;
+    const hex = digest.slice('sha256:'.length);
+    const [sbom] = await attestationsAsCustomer('Acme', kit, pinned, SBOM);
+    const component = (
+      sbom!.predicate.metadata as { component: { hashes: { content: string }[]; purl: string } }
+    ).component;
+    expect(sbom!.subject[0]!.digest.sha256).toBe(hex);
+    expect(component.hashes[0]!.content).toBe(hex);
+    expect(component.purl).toContain(encodeURIComponent(digest));
+    const [vuln] = await attestationsAsCustomer('Acme', kit, pinned, VULN);
+    expect(vuln!.subject[0]!.digest.sha256).toBe(hex);
+    expect(
+      (vuln!.predicate.scanner as { result: { image: { digest: string; manifest: string } } })
+        .result.image,
+    ).toMatchObject({ digest, manifest: digest });
+  }, 300_000);
 });

@@ -17,13 +17,7 @@ import { ConsignError } from '../errors';
 import { openNewFile } from '../files';
 import { copyProgressEvents, openImage } from '../images';
 import type { Digest } from '../oci';
-import { scanImage } from '../scan';
-import {
-  sbomPredicate,
-  SBOM_PREDICATE_TYPE,
-  vulnPredicate,
-  VULN_PREDICATE_TYPE,
-} from '../scan/attest';
+import { scanImage, scanPredicates } from '../scan';
 import { attestImageAt, imageAt, signImageAt } from '../signing';
 import { layoutRefName, OciLayoutRegistry } from '../sources';
 import { copyImage } from '../transfer';
@@ -191,10 +185,7 @@ async function writeBundle(
       const located = imageAt(layout, image.name, head);
       await signImageAt(engine, located, request.keyId, { audit });
       const scan = await scanImage(engine, image.source, signal ? { signal } : {});
-      for (const [predicateType, predicate] of [
-        [SBOM_PREDICATE_TYPE, await sbomPredicate(scan)],
-        [VULN_PREDICATE_TYPE, vulnPredicate(scan)],
-      ] as const) {
+      for (const [predicateType, predicate] of await scanPredicates(scan, head.digest)) {
         await attestImageAt(engine, located, request.keyId, { predicateType, predicate, audit });
       }
       images.push({

@@ -19,15 +19,13 @@ import { BlobLocations, type RegistryClient } from '../registry';
 import {
   evaluatePolicy,
   loadPolicy,
-  SBOM_PREDICATE_TYPE,
   scanImage,
+  scanPredicates,
   validatePolicy,
-  VULN_PREDICATE_TYPE,
   type Policy,
   type ScanProgress,
   type ScanResult,
 } from '../scan';
-import { sbomPredicate, vulnPredicate } from '../scan/attest';
 import { attestImageAt, imageAt, signImageAt, verifyImageAt } from '../signing';
 import { runAsTask, TaskCancelledError } from '../tasks';
 import { CompressedLayers, copyImage, type CopyDestination } from '../transfer';
@@ -878,11 +876,10 @@ async function finishTarget(run: Run, target: TargetRow, image: ImageRow): Promi
     let recordBundle: string | null = null;
     if (row.origin === 'deliver' && row.key_id) {
       await signImageAt(run.engine, located, row.key_id, { audit });
-      const scan = await run.scan(image);
-      for (const [predicateType, predicate] of [
-        [SBOM_PREDICATE_TYPE, await sbomPredicate(scan)],
-        [VULN_PREDICATE_TYPE, vulnPredicate(scan)],
-      ] as const) {
+      for (const [predicateType, predicate] of await scanPredicates(
+        await run.scan(image),
+        digest,
+      )) {
         await attestImageAt(run.engine, located, row.key_id, { predicateType, predicate, audit });
       }
       const statement = target.record_statement ?? JSON.stringify(deliveryRecord(run, customer));

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../audit';
-import { sbomPredicate, vulnPredicate } from './attest';
+import type { Digest } from '../oci';
+import {
+  sbomPredicate,
+  SBOM_PREDICATE_TYPE,
+  scanPredicates,
+  vulnPredicate,
+  VULN_PREDICATE_TYPE,
+} from './attest';
 import { sampleScan } from './formats/sample-scan.testdata';
 
 const scannedAt = '2026-11-20T08:30:00.000Z';
@@ -46,5 +53,34 @@ describe('scan attestation predicates', () => {
       vulnerabilities: [...scan.vulnerabilities].reverse(),
     });
     expect(canonicalJson(reversed)).toBe(canonicalJson(report));
+  });
+
+  it('names the digest the documents are attached to when the image was pushed under another', async () => {
+    const scan = { ...sampleScan(), scannedAt };
+    const component = (sbom: Record<string, unknown>) =>
+      (sbom.metadata as { component: { hashes: { content: string }[]; purl: string } }).component;
+    const image = (report: Record<string, unknown>) =>
+      (report.scanner as { result: { image: { digest: string; manifest: string } } }).result.image;
+
+    // As scanned: a multi-platform image keeps its index and the scanned platform's manifest.
+    const documents = await scanPredicates(scan);
+    expect(documents.map(([type]) => type)).toEqual([SBOM_PREDICATE_TYPE, VULN_PREDICATE_TYPE]);
+    const [sbom, vuln] = documents.map(([, predicate]) => predicate);
+    expect(component(sbom!).hashes[0]!.content).toBe(scan.image.digest.slice('sha256:'.length));
+    expect(image(vuln!)).toMatchObject({
+      digest: scan.image.digest,
+      manifest: scan.image.manifest,
+    });
+    const same = await scanPredicates(scan, scan.image.digest);
+    expect(canonicalJson(same)).toBe(canonicalJson(documents));
+
+    // Pushed with compressed layers: another manifest, the same contents.
+    const pushed = `sha256:${'c'.repeat(64)}` as Digest;
+    const [pushedSbom, pushedVuln] = (await scanPredicates(scan, pushed)).map(([, p]) => p);
+    expect(component(pushedSbom!).hashes[0]!.content).toBe('c'.repeat(64));
+    expect(component(pushedSbom!).purl).toContain(encodeURIComponent(pushed));
+    expect(JSON.stringify(pushedSbom)).not.toContain(scan.image.digest);
+    expect(image(pushedVuln!)).toMatchObject({ digest: pushed, manifest: pushed });
+    expect(JSON.stringify(pushedVuln)).not.toContain(scan.image.manifest);
   });
 });

@@ -143,6 +143,26 @@ export function vulnPredicate(result: ScanResult): Record<string, unknown> {
 }
 
 /**
+ * The SBOM and the vulnerability report of a scan, as predicates for the image at `digest`. An
+ * image from the Docker engine is scanned as the engine holds it and pushed with compressed
+ * layers, so its manifest digest changes on the way while its config and the layers' contents do
+ * not: the documents then name the digest they are attached to, the one a reader can look up.
+ */
+export async function scanPredicates(
+  result: ScanResult,
+  digest: Digest = result.image.digest,
+): Promise<[string, Record<string, unknown>][]> {
+  const scan =
+    result.image.digest === digest
+      ? result
+      : { ...result, image: { ...result.image, digest, manifest: digest } };
+  return [
+    [SBOM_PREDICATE_TYPE, await sbomPredicate(scan)],
+    [VULN_PREDICATE_TYPE, vulnPredicate(scan)],
+  ];
+}
+
+/**
  * Attaches a finished scan of a registry image: the SBOM, then the vulnerability report. The
  * attestations are made on the digest that was scanned (not on whatever the tag names by now).
  */
@@ -154,12 +174,8 @@ export async function attestScanResult(
 ): Promise<ScanAttestations> {
   const parsed = checkAttestable(engine, ref, keyId);
   const pinned = formatImageReference({ ...parsed, digest: result.image.digest });
-  const documents: [string, Record<string, unknown>][] = [
-    [SBOM_PREDICATE_TYPE, await sbomPredicate(result)],
-    [VULN_PREDICATE_TYPE, vulnPredicate(result)],
-  ];
   const attestations: ScanAttestation[] = [];
-  for (const [predicateType, predicate] of documents) {
+  for (const [predicateType, predicate] of await scanPredicates(result)) {
     const written = await attestImage(engine, pinned, keyId, { predicateType, predicate });
     attestations.push({ predicateType, ref: written.ref, created: written.created });
   }

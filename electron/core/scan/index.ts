@@ -12,6 +12,7 @@ export {
   attestScan,
   attestScanResult,
   checkAttestable,
+  scanPredicates,
   SBOM_PREDICATE_TYPE,
   VULN_PREDICATE_TYPE,
   type ScanAttestation,
