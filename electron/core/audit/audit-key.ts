@@ -9,7 +9,7 @@ import {
   generateKeyPair as generateKeyPairCallback,
   type KeyObject,
 } from 'node:crypto';
-import type { Database } from '../db';
+import { transaction, type Database } from '../db';
 import { publicKeyFingerprint } from './dsse';
 
 /** The part of the keychain the audit key needs (the Keychain class, or a stand-in in tests). */
@@ -79,10 +79,15 @@ export class AuditKeys {
       auditKeyAccount(signer.fingerprint),
       privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
     );
-    this.#db
-      .prepare('INSERT INTO audit_keys (fingerprint, public_key, created_at) VALUES (?, ?, ?)')
-      .run(signer.fingerprint, signer.publicKey, new Date().toISOString());
-    announce(signer);
+    // The key and its announcement in the chain are one write: a key the database names without
+    // the chain announcing it would sign checkpoints that never verify (after a crash between the
+    // two, or an announcement that failed).
+    transaction(this.#db, () => {
+      this.#db
+        .prepare('INSERT INTO audit_keys (fingerprint, public_key, created_at) VALUES (?, ?, ?)')
+        .run(signer.fingerprint, signer.publicKey, new Date().toISOString());
+      announce(signer);
+    });
     return signer;
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db';
 import { ConsignError } from '../errors';
-import type { SecretStore } from './audit-key';
+import { AuditKeys, type SecretStore } from './audit-key';
 import { canonicalJson } from './canonical-json';
 import { chainHash, GENESIS_HASH } from './chain';
 import { AUDIT_KEY_CREATED, signCheckpoint } from './checkpoint';
@@ -50,6 +50,22 @@ describe('signed checkpoints', () => {
   afterEach(() => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps no audit key whose announcement failed, and announces the next one it makes', async () => {
+    const keys = new AuditKeys(db, secrets);
+    const failing = () => {
+      throw new Error('the disk is full');
+    };
+    await expect(keys.signer(failing)).rejects.toThrow('the disk is full');
+    // A key the database named without the chain announcing it would sign unverifiable checkpoints.
+    expect(db.prepare('SELECT fingerprint FROM audit_keys').all()).toEqual([]);
+    const announced: string[] = [];
+    const signer = await keys.signer((created) => announced.push(created.fingerprint));
+    expect(announced).toEqual([signer.fingerprint]);
+    expect(db.prepare('SELECT fingerprint FROM audit_keys').all()).toEqual([
+      { fingerprint: signer.fingerprint },
+    ]);
   });
 
   it('creates the audit key on first need, announces it in the chain, and signs the head', async () => {
