@@ -1,4 +1,4 @@
-import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
+import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { randomBytes } from 'node:crypto';
 import { ConsignError } from '../errors';
 
@@ -76,10 +76,8 @@ export class Keychain {
     this.service = service;
   }
 
-  async #entry(account: string, action: string): Promise<AsyncEntry> {
+  #entry(account: string, action: string): AsyncEntry {
     try {
-      // The native module is loaded at the first secret, not at every start of the command.
-      const { AsyncEntry } = await import('@napi-rs/keyring');
       return new AsyncEntry(this.service, account, entryOptions);
     } catch (cause) {
       throw keychainError(cause, action);
@@ -89,7 +87,7 @@ export class Keychain {
   async get(account: string): Promise<string | null> {
     const action = 'read a stored secret';
     try {
-      return await (await this.#entry(account, action)).getPassword();
+      return await this.#entry(account, action).getPassword();
     } catch (cause) {
       throw cause instanceof ConsignError ? cause : keychainError(cause, action);
     }
@@ -98,7 +96,7 @@ export class Keychain {
   async set(account: string, secret: string): Promise<void> {
     const action = 'store a secret';
     try {
-      await (await this.#entry(account, action)).setPassword(secret);
+      await this.#entry(account, action).setPassword(secret);
     } catch (cause) {
       throw cause instanceof ConsignError ? cause : keychainError(cause, action);
     }
@@ -108,7 +106,7 @@ export class Keychain {
   async delete(account: string): Promise<boolean> {
     const action = 'remove a stored secret';
     try {
-      return await (await this.#entry(account, action)).deleteCredential();
+      return await this.#entry(account, action).deleteCredential();
     } catch (cause) {
       throw cause instanceof ConsignError ? cause : keychainError(cause, action);
     }
@@ -123,7 +121,7 @@ export class Keychain {
     const value = randomBytes(16).toString('hex');
     const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
     try {
-      const entry = await this.#entry(PROBE_ACCOUNT, action);
+      const entry = this.#entry(PROBE_ACCOUNT, action);
       await entry.setPassword(value, signal);
       const read = await entry.getPassword(signal);
       await entry.deleteCredential(signal);
