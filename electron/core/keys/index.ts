@@ -15,7 +15,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { KeyInfo } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
-import type { Database } from '../db';
+import { transaction, type Database } from '../db';
 import { ConsignError } from '../errors';
 import { writeNewFile } from '../files';
 import type { Keychain } from '../keychain';
@@ -287,22 +287,20 @@ export class KeyStore {
     await this.#keychain.set(account, pkcs8);
     try {
       const createdAt = this.#now().toISOString();
-      this.#db
-        .prepare(
-          `INSERT INTO keys (id, name, algorithm, fingerprint, public_key, origin, state, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'active', ?)`,
-        )
-        .run(id, name, algorithm, fingerprint, publicKey, origin, createdAt);
-      try {
+      // The key and its audit event are one write: never a key the log does not mention.
+      transaction(this.#db, () => {
+        this.#db
+          .prepare(
+            `INSERT INTO keys (id, name, algorithm, fingerprint, public_key, origin, state, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'active', ?)`,
+          )
+          .run(id, name, algorithm, fingerprint, publicKey, origin, createdAt);
         this.#audit.append({
           action: origin === 'generated' ? 'key.generated' : 'key.imported',
           subject: account,
           details: { id, name, algorithm, fingerprint, ...(file ? { file } : {}) },
         });
-      } catch (error) {
-        this.#db.prepare('DELETE FROM keys WHERE id = ?').run(id);
-        throw error;
-      }
+      });
       return this.get(id);
     } catch (error) {
       await this.#keychain.delete(account).catch(() => false);
