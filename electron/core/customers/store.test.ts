@@ -222,4 +222,37 @@ describe('CustomerStore', () => {
       password: PASSWORD,
     });
   });
+
+  it('changes nothing when the audit event of a change cannot be written', async () => {
+    const { audit, keychain, store, count } = setup();
+    const saved = await store.save(acme);
+    const before = store.get('Acme Corp');
+    audit.append = () => {
+      throw new Error('the disk is full');
+    };
+    // Adding: no row, no entitlements, no password left behind.
+    await expect(store.save({ ...acme, name: 'Globex' })).rejects.toThrow('the disk is full');
+    expect(count('customers')).toBe(1);
+    expect(count('customer_entitlements')).toBe(before.entitlements.length);
+    expect([...keychain.secrets.values()]).toEqual([PASSWORD]);
+    // Editing, with a new password and entitlements: all as it was, the old password back.
+    await expect(
+      store.save({
+        ...acme,
+        id: saved.id,
+        namespace: 'acme/other',
+        password: 'new-pw-1',
+        entitlements: ['x'],
+      }),
+    ).rejects.toThrow('the disk is full');
+    expect(store.get('Acme Corp')).toEqual(before);
+    expect([...keychain.secrets.values()]).toEqual([PASSWORD]);
+    // Entitlements alone.
+    expect(() => store.setEntitlements('Acme Corp', ['other'])).toThrow('the disk is full');
+    expect(store.get('Acme Corp')).toEqual(before);
+    // Removing: the customer stays, saying its password is gone (the keychain went first).
+    await expect(store.remove('Acme Corp')).rejects.toThrow('the disk is full');
+    expect(store.get('Acme Corp')).toEqual({ ...before, hasPassword: false });
+    expect(count('customer_entitlements')).toBe(before.entitlements.length);
+  });
 });

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { Customer, CustomerInput, CustomerTest } from '../../../shared/contract';
 import type { AuditLog } from '../audit';
 import type { JsonValue } from '../audit';
-import type { Database } from '../db';
+import { transaction, type Database } from '../db';
 import { ConsignError } from '../errors';
 import type { Keychain } from '../keychain';
 import {
@@ -229,16 +229,17 @@ export class CustomerStore {
     }
     // The secret goes first: if the keychain refuses, nothing is removed and the user can retry.
     await this.#keychain.delete(customerAccount(customer.id));
-    const row = this.#row(customer.id);
-    this.#db.prepare('DELETE FROM customers WHERE id = ?').run(customer.id);
     try {
-      this.#audit.append({
-        action: 'customer.removed',
-        subject: customer.name,
-        details: { customer: customer.name, id: customer.id },
+      // The removal and its audit event are one write.
+      transaction(this.#db, () => {
+        this.#db.prepare('DELETE FROM customers WHERE id = ?').run(customer.id);
+        this.#audit.append({
+          action: 'customer.removed',
+          subject: customer.name,
+          details: { customer: customer.name, id: customer.id },
+        });
       });
     } catch (error) {
-      this.#insert(row, customer.entitlements);
       // The password is gone; say so rather than claim one that cannot be used.
       this.#db.prepare('UPDATE customers SET has_password = 0 WHERE id = ?').run(customer.id);
       throw error;
@@ -363,10 +364,6 @@ export class CustomerStore {
     return rows.map((row) => row.product);
   }
 
-  #row(id: string): Row {
-    return this.#db.prepare('SELECT * FROM customers WHERE id = ?').get(id) as unknown as Row;
-  }
-
   #checkNameFree(name: string, exceptId?: string): void {
     const other = this.#db
       .prepare('SELECT id, name FROM customers WHERE name = ? COLLATE NOCASE')
@@ -449,8 +446,8 @@ export class CustomerStore {
     const account = customerAccount(id);
     if (fields.auth !== 'none') await this.#keychain.set(account, input.password!);
     try {
-      this.#insert(row, entitlements);
-      try {
+      transaction(this.#db, () => {
+        this.#insert(row, entitlements);
         this.#audit.append({
           action: 'customer.added',
           subject: fields.name,
@@ -466,10 +463,7 @@ export class CustomerStore {
             entitlements,
           },
         });
-      } catch (error) {
-        this.#db.prepare('DELETE FROM customers WHERE id = ?').run(id);
-        throw error;
-      }
+      });
     } catch (error) {
       await this.#keychain.delete(account).catch(() => false);
       throw error;
@@ -479,7 +473,6 @@ export class CustomerStore {
 
   async #edit(id: string, input: CustomerInput): Promise<Customer> {
     const before = this.getById(id);
-    const beforeRow = this.#row(id);
     const fields = checkFields(input);
     const entitlements =
       input.entitlements === undefined
@@ -518,9 +511,9 @@ export class CustomerStore {
     if (passwordChanged) changed.push('password');
     if (changed.length === 0) return before;
     try {
-      this.#update(row);
-      if (changed.includes('entitlements')) this.#writeEntitlements(id, entitlements);
-      try {
+      transaction(this.#db, () => {
+        this.#update(row);
+        if (changed.includes('entitlements')) this.#writeEntitlements(id, entitlements);
         const details: { [key: string]: JsonValue } = {
           customer: fields.name,
           id,
@@ -529,11 +522,7 @@ export class CustomerStore {
         // The old name keeps the customer's earlier events findable after a rename.
         if (changed.includes('name')) details.previousName = before.name;
         this.#audit.append({ action: 'customer.updated', subject: fields.name, details });
-      } catch (error) {
-        this.#update(beforeRow);
-        this.#writeEntitlements(id, before.entitlements);
-        throw error;
-      }
+      });
     } catch (error) {
       await restorePassword();
       throw error;
@@ -545,20 +534,17 @@ export class CustomerStore {
     const added = products.filter((product) => !customer.entitlements.includes(product));
     const removed = customer.entitlements.filter((product) => !products.includes(product));
     if (added.length === 0 && removed.length === 0) return customer;
-    this.#writeEntitlements(customer.id, products);
-    this.#db
-      .prepare('UPDATE customers SET updated_at = ? WHERE id = ?')
-      .run(this.#now().toISOString(), customer.id);
-    try {
+    transaction(this.#db, () => {
+      this.#writeEntitlements(customer.id, products);
+      this.#db
+        .prepare('UPDATE customers SET updated_at = ? WHERE id = ?')
+        .run(this.#now().toISOString(), customer.id);
       this.#audit.append({
         action: 'customer.entitlements',
         subject: customer.name,
         details: { customer: customer.name, id: customer.id, added, removed },
       });
-    } catch (error) {
-      this.#writeEntitlements(customer.id, customer.entitlements);
-      throw error;
-    }
+    });
     return this.getById(customer.id);
   }
 
