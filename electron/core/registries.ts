@@ -25,16 +25,29 @@ export async function loginRegistry(engine: Engine, request: LoginRequest) {
   if (request.password !== undefined && !request.username) {
     throw new ConsignError('BAD_REQUEST', 'A password needs a username.');
   }
+  // The settings and their audit event are written in one transaction.
+  const record = (saved: RegistrySettings, authenticated: boolean) =>
+    store.audit.append({
+      action: 'registry.login',
+      subject: saved.host,
+      details: {
+        username: request.username ?? null,
+        authenticated,
+        insecureHttp: request.insecureHttp ?? false,
+        caFile: settings.caFile ?? null,
+      },
+    });
   let authenticated = false;
   if (request.username) {
     if (request.password === undefined) {
       throw new ConsignError('BAD_REQUEST', `No password was given for ${request.username}.`);
     }
-    ({ authenticated } = await store.registryCredentials.login(request.host, {
-      username: request.username,
-      password: request.password,
-      ...settings,
-    }));
+    ({ authenticated } = await store.registryCredentials.login(
+      request.host,
+      { username: request.username, password: request.password, ...settings },
+      {},
+      (result) => record(result.settings, result.authenticated),
+    ));
   } else {
     const client = store.registryCredentials.client(request.host, settings);
     try {
@@ -42,20 +55,10 @@ export async function loginRegistry(engine: Engine, request: LoginRequest) {
     } finally {
       client.close();
     }
-    store.registryCredentials.save(request.host, settings);
+    store.registryCredentials.save(request.host, settings, (saved) => record(saved, false));
   }
   const host = store.registryCredentials.get(request.host)?.host ?? request.host;
   engine.registries.forget(host);
-  store.audit.append({
-    action: 'registry.login',
-    subject: host,
-    details: {
-      username: request.username ?? null,
-      authenticated,
-      insecureHttp: request.insecureHttp ?? false,
-      caFile: settings.caFile ?? null,
-    },
-  });
   return { host, authenticated };
 }
 
@@ -83,8 +86,9 @@ export async function testRegistry(engine: Engine, host: string) {
 
 export async function removeRegistry(engine: Engine, host: string) {
   const store = engine.requireStore();
-  const removed = await store.registryCredentials.remove(host);
+  const removed = await store.registryCredentials.remove(host, () =>
+    store.audit.append({ action: 'registry.removed', subject: host, details: {} }),
+  );
   engine.registries.forget(host);
-  if (removed) store.audit.append({ action: 'registry.removed', subject: host, details: {} });
   return { removed };
 }

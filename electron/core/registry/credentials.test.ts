@@ -63,4 +63,27 @@ describe('RegistryCredentialStore settings', () => {
     expect(await store.remove('registry.example.com')).toBe(false);
     db.close();
   });
+
+  it("keeps settings as they were when the caller's record of the change fails", async () => {
+    const db = openDatabase(join(dir, 'record.db'));
+    const keychain = {
+      delete: () => Promise.resolve(false),
+    } as unknown as Keychain;
+    const store = new RegistryCredentialStore(db, keychain, { DOCKER_CONFIG: join(dir, 'none') });
+    const failing = () => {
+      throw new Error('the audit log cannot be written');
+    };
+    expect(() => store.save('registry.example.com', { username: 'u' }, failing)).toThrow(
+      'the audit log cannot be written',
+    );
+    expect(store.list()).toEqual([]);
+    const recorded: string[] = [];
+    store.save('registry.example.com', { username: 'u' }, (saved) => recorded.push(saved.host));
+    expect(recorded).toEqual(['registry.example.com']);
+    await expect(store.remove('registry.example.com', failing)).rejects.toThrow(
+      'the audit log cannot be written',
+    );
+    expect(store.list().map((s) => s.username)).toEqual(['u']);
+    db.close();
+  });
 });

@@ -1,7 +1,7 @@
 // Per-registry settings (in the workspace database) and credentials (passwords in the keychain
 // only), with the user's Docker configuration (credential helpers, `auths`) as a read-only fallback.
 import { resolve } from 'node:path';
-import type { Database } from '../db';
+import { transaction, type Database } from '../db';
 import { ConsignError } from '../errors';
 import type { Keychain } from '../keychain';
 import type { Credentials } from './auth';
@@ -104,28 +104,46 @@ export class RegistryCredentialStore {
     return row ? toSettings(row) : undefined;
   }
 
-  /** Creates or updates a host's settings (no secret goes here). */
-  save(host: string, input: RegistrySettingsInput): RegistrySettings {
+  /**
+   * Creates or updates a host's settings (no secret goes here). `record` runs in the same
+   * transaction (the caller's audit event), so the change and its record are written together.
+   */
+  save(
+    host: string,
+    input: RegistrySettingsInput,
+    record?: (settings: RegistrySettings) => void,
+  ): RegistrySettings {
     const name = normalizeHost(host);
     const now = new Date().toISOString();
     const caFile = input.caFile ? resolve(input.caFile) : null;
-    this.#db
-      .prepare(
-        `INSERT INTO registries (host, insecure_http, ca_file, username, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(host) DO UPDATE SET insecure_http = excluded.insecure_http,
-           ca_file = excluded.ca_file, username = excluded.username, updated_at = excluded.updated_at`,
-      )
-      .run(name, input.insecureHttp ? 1 : 0, caFile, input.username ?? null, now, now);
-    return this.get(name)!;
+    return transaction(this.#db, () => {
+      this.#db
+        .prepare(
+          `INSERT INTO registries (host, insecure_http, ca_file, username, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(host) DO UPDATE SET insecure_http = excluded.insecure_http,
+             ca_file = excluded.ca_file, username = excluded.username, updated_at = excluded.updated_at`,
+        )
+        .run(name, input.insecureHttp ? 1 : 0, caFile, input.username ?? null, now, now);
+      const settings = this.get(name)!;
+      record?.(settings);
+      return settings;
+    });
   }
 
-  /** Forgets a host's settings and its password; true when there was something to forget. */
-  async remove(host: string): Promise<boolean> {
+  /**
+   * Forgets a host's settings and its password; true when there was something to forget.
+   * `record` runs, when something was forgotten, in the transaction that deletes the settings.
+   */
+  async remove(host: string, record?: () => void): Promise<boolean> {
     const name = normalizeHost(host);
     const removedSecret = await this.#keychain.delete(keychainAccount(name));
-    const result = this.#db.prepare('DELETE FROM registries WHERE host = ?').run(name);
-    return removedSecret || Number(result.changes) > 0;
+    return transaction(this.#db, () => {
+      const result = this.#db.prepare('DELETE FROM registries WHERE host = ?').run(name);
+      const removed = removedSecret || Number(result.changes) > 0;
+      if (removed) record?.();
+      return removed;
+    });
   }
 
   /** The credentials to use for a host, and where they came from. */
@@ -179,6 +197,7 @@ export class RegistryCredentialStore {
     host: string,
     input: LoginInput,
     options: Omit<RegistryClientOptions, keyof RegistryEndpointOptions> = {},
+    record?: (result: LoginResult) => void,
   ): Promise<LoginResult> {
     const name = normalizeHost(host);
     if (!input.username || input.username.includes(':')) {
@@ -206,11 +225,15 @@ export class RegistryCredentialStore {
     }
     await this.#keychain.set(keychainAccount(name), input.password);
     try {
-      const settings = this.save(name, {
-        username: input.username,
-        ...(input.insecureHttp ? { insecureHttp: true } : {}),
-        ...(input.caFile ? { caFile: input.caFile } : {}),
-      });
+      const settings = this.save(
+        name,
+        {
+          username: input.username,
+          ...(input.insecureHttp ? { insecureHttp: true } : {}),
+          ...(input.caFile ? { caFile: input.caFile } : {}),
+        },
+        (saved) => record?.({ settings: saved, authenticated }),
+      );
       return { settings, authenticated };
     } catch (error) {
       await this.#keychain.delete(keychainAccount(name)).catch(() => false);
