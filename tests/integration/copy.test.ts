@@ -177,6 +177,77 @@ describe('consign copy and inspect against real registries', () => {
     }
   });
 
+  it('copies registry to registry out of TLS with basic auth and out of token auth, bytes intact', async () => {
+    // Blob reads from a registry source go through the recycled-memory reader: over TLS with the
+    // private CA and a 401 answered with basic auth, and with a bearer token.
+    const tls = new RegistryClient({
+      host: env.registryTls,
+      caFile: env.caFile,
+      credentials: { username: env.registryTlsUser, password: env.registryTlsPassword },
+    });
+    const token = new RegistryClient({
+      host: env.registryToken,
+      credentials: { username: env.tokenUser, password: env.tokenPassword },
+    });
+    try {
+      const repo = uniqueRepository('r2r');
+      const config = jsonBlob({ architecture: 'amd64', os: 'linux', note: repo });
+      const layers = [
+        randomBlob(6 * 1024 * 1024 + 123),
+        randomBlob(3 * 1024 * 1024),
+        randomBlob(10),
+      ];
+      const image = imageManifest(config, layers);
+      await pushImage(tls, repo, [config, ...layers], image, 'v1');
+
+      const fromTls = await consign([
+        'copy',
+        `docker://${env.registryTls}/${repo}:v1`,
+        `docker://${env.registryToken}/${repo}:v1`,
+        `docker://${env.registryPlain}/${repo}-a:v1`,
+        '--json',
+      ]);
+      expect(fromTls.code, fromTls.stderr).toBe(0);
+      const fanned = JSON.parse(fromTls.stdout) as CopyJson;
+      expect(fanned.destinations.map((d) => [d.status, d.digest, d.blobsUploaded])).toEqual([
+        ['copied', image.digest, 4],
+        ['copied', image.digest, 4],
+      ]);
+
+      // Other blobs out of the token registry, so that none can be mounted.
+      const other = [randomBlob(5 * 1024 * 1024), randomBlob(1000)];
+      const otherImage = imageManifest(config, other);
+      await pushImage(token, `${repo}-t`, [config, ...other], otherImage, 'v2');
+      const fromToken = await consign([
+        'copy',
+        `docker://${env.registryToken}/${repo}-t:v2`,
+        `docker://${env.registryPlain}/${repo}-b:v2`,
+        '--json',
+      ]);
+      expect(fromToken.code, fromToken.stderr).toBe(0);
+      expect((JSON.parse(fromToken.stdout) as CopyJson).destinations[0]).toMatchObject({
+        status: 'copied',
+        digest: otherImage.digest,
+        blobsUploaded: 2,
+      });
+      for (const [client, repository, blobs] of [
+        [token, repo, layers],
+        [plain, `${repo}-a`, layers],
+        [plain, `${repo}-b`, other],
+      ] as const) {
+        for (const layer of blobs) {
+          const stream = await client.getBlob(repository, layer);
+          const parts: Buffer[] = [];
+          for await (const part of stream as AsyncIterable<Buffer>) parts.push(part);
+          expect(Buffer.concat(parts).equals(layer.bytes)).toBe(true);
+        }
+      }
+    } finally {
+      tls.close();
+      token.close();
+    }
+  });
+
   it('carries cosign signature tags and OCI referrers (with the fallback index) to the destination', async () => {
     const repo = uniqueRepository('signed');
     const config = jsonBlob({

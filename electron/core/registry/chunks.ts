@@ -1,5 +1,57 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { finished, Readable, Transform, type TransformCallback } from 'node:stream';
 import { ConsignError } from '../errors';
+
+/** Bytes queued before the source is paused. */
+const PIECES_QUEUE_BYTES = 1024 * 1024;
+
+/**
+ * The pieces of a byte stream exactly as they were pushed. `for await` over a byte stream joins
+ * whatever is buffered into one new buffer: a copy and an allocation per read on a fast source,
+ * and it would hide which memory a piece came from (see ReadBuffers). Fails like `for await`:
+ * with the stream's error, or ERR_STREAM_PREMATURE_CLOSE; leaving early destroys the stream.
+ */
+export async function* pieces(stream: Readable): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  const onData = (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= PIECES_QUEUE_BYTES) stream.pause();
+    notify();
+  };
+  stream.on('data', onData);
+  const stopWatching = finished(stream, { writable: false }, (error) => {
+    if (error) failure = error;
+    else ended = true;
+    notify();
+  });
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk) {
+        queued -= chunk.length;
+        if (queued < PIECES_QUEUE_BYTES && stream.isPaused() && !ended) stream.resume();
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.off('data', onData);
+    stopWatching();
+    if (!ended) stream.destroy();
+  }
+}
 
 /**
  * Cuts one source stream into consecutive pieces of exact lengths (one per upload request), so a
@@ -7,14 +59,14 @@ import { ConsignError } from '../errors';
  */
 export class ChunkReader {
   readonly #source: Readable;
-  readonly #iterator: AsyncIterator<Buffer>;
+  readonly #iterator: AsyncGenerator<Buffer>;
   readonly #what: string;
   #pending: Buffer | undefined;
   #position: number;
 
   constructor(source: Readable, startOffset: number, what: string) {
     this.#source = source;
-    this.#iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.#iterator = pieces(source);
     this.#position = startOffset;
     this.#what = what;
   }
@@ -52,6 +104,7 @@ export class ChunkReader {
 
   close(): void {
     this.#source.destroy();
+    void this.#iterator.return(undefined);
   }
 }
 

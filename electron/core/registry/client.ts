@@ -18,7 +18,8 @@ import {
   type ParsedManifest,
 } from '../oci';
 import { Authenticator, type CredentialSource } from './auth';
-import { ChunkReader, LengthCheck } from './chunks';
+import { ChunkReader, LengthCheck, pieces } from './chunks';
+import type { ReadBuffers } from './read-buffers';
 import {
   misbehaved,
   notFound,
@@ -100,6 +101,11 @@ export interface UploadOptions {
   checkExisting?: boolean;
   /** Bytes of the blob the registry holds or is receiving (goes back after a restart). */
   onProgress?: (bytes: number) => void;
+  /**
+   * Every byte of the source before `position` has been handed to the network: memory the
+   * source gave for them may be reused (see `ReadBuffers`).
+   */
+  onSent?: (position: number) => void;
   signal?: AbortSignal;
 }
 
@@ -182,6 +188,10 @@ interface SendOptions {
   /** For messages: "read manifest x:1" */
   what: string;
   signal?: AbortSignal;
+  /** A GET whose body is read into recycled memory. */
+  readBuffers?: ReadBuffers;
+  /** Bytes of a streamed body handed to the socket so far. */
+  onBodySent?: (bytes: number) => void;
   /** Return a 401 instead of throwing (ping decides itself). */
   allowUnauthorized?: boolean;
   /** No registry authentication at all (the token service's own request). */
@@ -506,13 +516,16 @@ export class RegistryClient {
    * The blob's bytes as a stream, from `offset`. From offset 0 the stream is verified against the
    * descriptor's digest and size and fails at its end if the registry lied; from a later offset
    * only the length can be checked (the caller hashes the whole). Redirects to storage are
-   * followed, and a connection dropped mid-blob is resumed with a Range request.
+   * followed, and a connection dropped mid-blob is resumed with a Range request. With
+   * `readBuffers` the body is read into that recycled memory; the stream's consumers must then
+   * keep its contract (see `ReadBuffers`).
    */
   async getBlob(
     repository: string,
     descriptor: BlobRef,
     offset = 0,
     signal?: AbortSignal,
+    readBuffers?: ReadBuffers,
   ): Promise<Readable> {
     this.#checkRepository(repository);
     this.#checkDigest(descriptor.digest);
@@ -520,9 +533,9 @@ export class RegistryClient {
       throw new ConsignError('BAD_INPUT', `Offset ${offset} is outside blob ${descriptor.digest}.`);
     }
     const what = `The blob ${descriptor.digest} from ${this.host}/${repository}`;
-    const first = await this.#openBlob(repository, descriptor, offset, signal);
+    const first = await this.#openBlob(repository, descriptor, offset, signal, readBuffers);
     const source = Readable.from(
-      this.#downloadChunks(repository, descriptor, offset, first, signal),
+      this.#downloadChunks(repository, descriptor, offset, first, signal, readBuffers),
       { objectMode: false },
     );
     const check =
@@ -628,12 +641,15 @@ export class RegistryClient {
             },
             reader!.take(size, options.onProgress),
             signal,
+            options.onSent,
           );
           await this.#finishUpload(repository, digest, res);
           return { uploaded: true, ...counts };
         }
         while (offset < size) {
-          const end = Math.min(offset + chunkSize, size);
+          const start = offset;
+          const end = Math.min(start + chunkSize, size);
+          const onSent = options.onSent;
           const res = await this.#sendUploadBody(
             repository,
             'PATCH',
@@ -645,6 +661,7 @@ export class RegistryClient {
             },
             reader!.take(end - offset, options.onProgress),
             signal,
+            onSent && ((bytes) => onSent(start + bytes)),
           );
           if (res.status !== 202) {
             const body = await readErrorBody(res);
@@ -1092,6 +1109,8 @@ export class RegistryClient {
           ...(options.body ? { body: options.body } : {}),
           timeoutMs: this.#timeoutMs,
           ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.readBuffers ? { readBuffers: options.readBuffers } : {}),
+          ...(options.onBodySent ? { onBodySent: options.onBodySent } : {}),
         });
       } catch (error) {
         if (error instanceof ConsignError || isAbortError(error)) throw error;
@@ -1176,6 +1195,7 @@ export class RegistryClient {
     offset: number,
     first: { res: TransportResponse; skip: number },
     signal: AbortSignal | undefined,
+    readBuffers: ReadBuffers | undefined,
   ): AsyncGenerator<Buffer> {
     let current = first;
     let position = offset;
@@ -1185,16 +1205,17 @@ export class RegistryClient {
       for (;;) {
         try {
           let skip = current.skip;
-          for await (const piece of current.res.body as AsyncIterable<Buffer>) {
+          for await (const piece of pieces(current.res.body)) {
             let chunk = piece;
             if (skip > 0) {
               // The server ignored our Range and started from byte 0.
               const dropped = Math.min(skip, chunk.length);
               skip -= dropped;
               chunk = chunk.subarray(dropped);
-              if (chunk.length === 0) continue;
             }
             position += chunk.length;
+            readBuffers?.placed(piece, position);
+            if (chunk.length === 0) continue;
             failures = 0;
             yield chunk;
           }
@@ -1218,7 +1239,7 @@ export class RegistryClient {
             );
           }
           current.res.body.destroy();
-          current = await this.#openBlob(repository, descriptor, position, signal);
+          current = await this.#openBlob(repository, descriptor, position, signal, readBuffers);
         }
       }
     } finally {
@@ -1233,6 +1254,7 @@ export class RegistryClient {
     headers: Record<string, string>,
     body: Readable,
     signal: AbortSignal | undefined,
+    onBodySent?: (bytes: number) => void,
   ): Promise<TransportResponse> {
     try {
       return await this.#send({
@@ -1243,6 +1265,7 @@ export class RegistryClient {
         ...this.#push(repository),
         what: 'upload',
         ...(signal ? { signal } : {}),
+        ...(onBodySent ? { onBodySent } : {}),
       });
     } finally {
       // Whatever happened, this piece of the source is not read again.
@@ -1284,6 +1307,7 @@ export class RegistryClient {
     descriptor: BlobRef,
     position: number,
     signal: AbortSignal | undefined,
+    readBuffers?: ReadBuffers,
   ): Promise<{ res: TransportResponse; skip: number }> {
     const res = await this.#send({
       method: 'GET',
@@ -1292,6 +1316,7 @@ export class RegistryClient {
       ...this.#pull(repository),
       what: `read blob ${descriptor.digest}`,
       ...(signal ? { signal } : {}),
+      ...(readBuffers ? { readBuffers } : {}),
     });
     const what = `blob ${descriptor.digest} of ${repository}`;
     if (res.status === 404) throw notFound(this.host, `The ${what}`, await readErrorBody(res));

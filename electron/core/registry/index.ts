@@ -28,3 +28,4 @@ export {
 } from './credentials';
 export { isLoopbackHost, schemeFor } from './protocol';
 export { BlobLocations } from './blob-locations';
+export { ReadBuffers } from './read-buffers';

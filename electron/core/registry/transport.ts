@@ -5,6 +5,8 @@ import type * as Http from 'node:http';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { ConsignError } from '../errors';
+import { pooledGet } from './pooled-get';
+import type { ReadBufferSource } from './read-buffers';
 
 // Taken as plain modules: an ES import of node:http builds a facade that evaluates its lazy
 // exports and so loads Node's whole fetch implementation, tens of milliseconds at every start.
@@ -20,13 +22,17 @@ export interface TransportRequest {
   /** Socket inactivity limit. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** A GET whose response body is read into this recycled memory (see `ReadBuffers`). */
+  readBuffers?: ReadBufferSource;
+  /** Called as a streamed body's bytes reach the socket, with the count so far. */
+  onBodySent?: (bytes: number) => void;
 }
 
 export interface TransportResponse {
   status: number;
   headers: Http.IncomingHttpHeaders;
   url: URL;
-  body: Http.IncomingMessage;
+  body: Readable;
 }
 
 /** The request body's own source failed (not the network): never retried here. */
@@ -91,6 +97,7 @@ export function isAbortError(error: unknown): boolean {
 
 export class Transport {
   readonly #caFile: string | undefined;
+  #ca: string[] | undefined;
   #http: Http.Agent | undefined;
   #https: Http.Agent | undefined;
 
@@ -99,39 +106,13 @@ export class Transport {
   }
 
   #agent(url: URL): Http.Agent {
+    checkScheme(url);
     if (url.protocol === 'http:') {
       this.#http ??= new http.Agent({ keepAlive: true, maxSockets: 32, scheduling: 'lifo' });
       return this.#http;
     }
-    if (url.protocol !== 'https:') {
-      throw new ConsignError(
-        'BAD_INPUT',
-        `Unsupported URL scheme ${url.protocol} from a registry.`,
-      );
-    }
     if (!this.#https) {
-      let ca: string[] | undefined;
-      if (this.#caFile) {
-        let pem: string;
-        try {
-          pem = readFileSync(this.#caFile, 'utf8');
-        } catch (cause) {
-          throw new ConsignError('BAD_INPUT', `The CA file ${this.#caFile} cannot be read.`, {
-            remedy: 'Give the path of a readable PEM file with the CA certificate (--ca-file).',
-            cause,
-          });
-        }
-        if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-          throw new ConsignError(
-            'BAD_INPUT',
-            `The CA file ${this.#caFile} holds no PEM certificate.`,
-            { remedy: 'Give a PEM file (-----BEGIN CERTIFICATE-----) with the CA certificate.' },
-          );
-        }
-        // The private CA is added to the public roots: a registry may redirect blob reads to
-        // storage with a public certificate.
-        ca = [...rootCertificates, pem];
-      }
+      const ca = this.#trusted();
       this.#https = new https.Agent({
         keepAlive: true,
         maxSockets: 32,
@@ -142,7 +123,31 @@ export class Transport {
     return this.#https;
   }
 
+  /** Certificates trusted for https: the public roots, plus the private CA when one is set. */
+  #trusted(): string[] | undefined {
+    if (!this.#caFile || this.#ca) return this.#ca;
+    let pem: string;
+    try {
+      pem = readFileSync(this.#caFile, 'utf8');
+    } catch (cause) {
+      throw new ConsignError('BAD_INPUT', `The CA file ${this.#caFile} cannot be read.`, {
+        remedy: 'Give the path of a readable PEM file with the CA certificate (--ca-file).',
+        cause,
+      });
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new ConsignError('BAD_INPUT', `The CA file ${this.#caFile} holds no PEM certificate.`, {
+        remedy: 'Give a PEM file (-----BEGIN CERTIFICATE-----) with the CA certificate.',
+      });
+    }
+    // The private CA is added to the public roots: a registry may redirect blob reads to
+    // storage with a public certificate.
+    this.#ca = [...rootCertificates, pem];
+    return this.#ca;
+  }
+
   request(request: TransportRequest): Promise<TransportResponse> {
+    if (request.readBuffers && request.method === 'GET') return this.#pooledGet(request);
     return new Promise((resolve, reject) => {
       let agent: Http.Agent;
       try {
@@ -186,15 +191,26 @@ export class Transport {
           fail(new BodySourceError(error));
           req.destroy();
         });
-        // If the request dies first (reset, timeout), stop reading the source.
-        req.once('close', () => {
-          if (!body.readableEnded) body.unpipe(req);
-        });
-        body.pipe(req);
+        sendBody(body, req, request.onBodySent);
       } else {
         req.end(body);
       }
     });
+  }
+
+  async #pooledGet(request: TransportRequest): Promise<TransportResponse> {
+    checkScheme(request.url);
+    const ca = request.url.protocol === 'https:' ? this.#trusted() : undefined;
+    const res = await pooledGet({
+      url: request.url,
+      headers: request.headers ?? {},
+      buffers: request.readBuffers!,
+      timeoutMs: request.timeoutMs,
+      onTimeout: () => new SocketTimeoutError(request.timeoutMs),
+      ...(ca ? { ca } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    return { ...res, url: request.url };
   }
 
   close(): void {
@@ -247,4 +263,39 @@ export function discard(res: TransportResponse): void {
 export function header(res: { headers: Http.IncomingHttpHeaders }, name: string) {
   const value = res.headers[name.toLowerCase()];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function checkScheme(url: URL): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConsignError('BAD_INPUT', `Unsupported URL scheme ${url.protocol} from a registry.`);
+  }
+}
+
+/**
+ * Writes a streamed body into a request, pausing the source while the socket is full, and counts
+ * the bytes whose writes have completed (handed to the kernel) for `onSent`. If the request dies
+ * first (reset, timeout), the source is no longer read.
+ */
+function sendBody(body: Readable, req: Http.ClientRequest, onSent?: (bytes: number) => void) {
+  let sent = 0;
+  const onData = (chunk: Buffer) => {
+    const length = chunk.length;
+    const more = req.write(chunk, (error) => {
+      if (error) return;
+      sent += length;
+      onSent?.(sent);
+    });
+    if (!more) body.pause();
+  };
+  const onDrain = () => body.resume();
+  const onEnd = () => req.end();
+  body.on('data', onData);
+  body.once('end', onEnd);
+  req.on('drain', onDrain);
+  req.once('close', () => {
+    body.off('data', onData);
+    body.off('end', onEnd);
+    req.off('drain', onDrain);
+    if (!body.readableEnded) body.pause();
+  });
 }

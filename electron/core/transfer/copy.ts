@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { ConsignError, toErrorInfo } from '../errors';
 import { type Descriptor, type Digest, type ParsedManifest } from '../oci';
+import { ReadBuffers } from '../registry';
 import { skipBytes } from '../sources';
 import {
   compressedGraph,
@@ -27,6 +28,8 @@ import type {
 } from './types';
 
 const DEFAULT_CONCURRENCY = 4;
+/** Blobs from this size are read into recycled memory (see transferBlob). */
+const RECYCLED_READ_MIN_BYTES = 1024 * 1024;
 
 interface DestinationState {
   destination: CopyDestination;
@@ -136,9 +139,14 @@ export async function copyImage(
   // layers; it may then hold untagged blobs, but never a manifest or a moved tag.
   if (graph) judgeTags(graph.root.digest);
 
-  const openBlob = async (blob: Descriptor, offset: number): Promise<Readable> => {
+  const openBlob = async (
+    blob: Descriptor,
+    offset: number,
+    readBuffers?: ReadBuffers,
+  ): Promise<Readable> => {
     if (source.location) {
-      return source.location.registry.getBlob(source.location.repository, blob, offset);
+      const { registry, repository } = source.location;
+      return registry.getBlob(repository, blob, offset, undefined, readBuffers);
     }
     const stream = await source.image.blob(blob);
     return offset > 0 ? pipeline(stream, skipBytes(offset), () => undefined) : stream;
@@ -201,7 +209,17 @@ export async function copyImage(
     const needing = await lacking(blob);
     if (needing.length === 0) return;
     // One read of the source feeds every destination; a resumed upload reopens it on its own.
-    const stream = await openBlob(blob, 0);
+    // A large blob from a registry is read into memory that is reused once every destination
+    // has sent it; a destination leaving the shared read early stops the reuse (ReadBuffers).
+    // Small ones keep the pooled keep-alive connections (a blob read has a connection of its own).
+    const readBuffers =
+      source.location && blob.size >= RECYCLED_READ_MIN_BYTES ? new ReadBuffers() : undefined;
+    const sent = needing.map(() => 0);
+    const sentUpTo = (i: number, position: number) => {
+      sent[i] = position;
+      readBuffers?.release(Math.min(...sent));
+    };
+    const stream = await openBlob(blob, 0, readBuffers);
     let sourceError: unknown;
     stream.once('error', (error) => (sourceError = error));
     // Even for one destination the branch stays: its buffer lets the download run ahead of a
@@ -230,21 +248,25 @@ export async function copyImage(
                 return branch;
               }
               first = false;
+              readBuffers?.stop();
               branch.destroy();
               return openBlob(blob, offset);
             },
             {
               checkExisting: false,
-              onProgress: (sent) => report(sent, 'running'),
+              onProgress: (done) => report(done, 'running'),
+              onSent: (position) => sentUpTo(i, position),
               ...(options.signal ? { signal: options.signal } : {}),
             },
           );
           branch.destroy();
+          sentUpTo(i, blob.size);
           remember(registry.host, repository, blob.digest);
           state.result.blobsUploaded++;
           state.result.bytesUploaded += blob.size;
           report(blob.size, 'done');
         } catch (error) {
+          readBuffers?.stop();
           branch.destroy();
           report(0, 'failed');
           fail(state, error);

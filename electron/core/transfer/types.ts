@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Descriptor, Digest, ParsedManifest } from '../oci';
+import type { ReadBuffers } from '../registry';
 import type { ImageSource } from '../sources';
 
 /** What the copy engine needs of a registry (the registry client provides it). */
@@ -20,6 +21,8 @@ export interface RegistryApi {
     repository: string,
     descriptor: { digest: Digest; size: number },
     offset?: number,
+    signal?: AbortSignal,
+    readBuffers?: ReadBuffers,
   ): Promise<Readable>;
   mountBlob(repository: string, digest: Digest, fromRepository: string): Promise<boolean>;
   uploadBlob(
@@ -28,6 +31,7 @@ export interface RegistryApi {
     open: (offset: number) => Promise<Readable>,
     options?: {
       onProgress?: (bytesSent: number) => void;
+      onSent?: (position: number) => void;
       signal?: AbortSignal;
       checkExisting?: boolean;
     },
