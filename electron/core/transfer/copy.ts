@@ -27,7 +27,8 @@ import type {
   DestinationResult,
 } from './types';
 
-const DEFAULT_CONCURRENCY = 4;
+/** Blobs in flight, as skopeo does: an image of six layers moves all at once. */
+const DEFAULT_CONCURRENCY = 6;
 /** Blobs from this size are read into recycled memory (see transferBlob). */
 const RECYCLED_READ_MIN_BYTES = 1024 * 1024;
 
@@ -216,7 +217,8 @@ export async function copyImage(
       source.location && blob.size >= RECYCLED_READ_MIN_BYTES ? new ReadBuffers() : undefined;
     const sent = needing.map(() => 0);
     const sentUpTo = (i: number, position: number) => {
-      sent[i] = position;
+      // A write's completion may be reported after the answer that ended its upload.
+      sent[i] = Math.max(sent[i]!, position);
       readBuffers?.release(Math.min(...sent));
     };
     const stream = await openBlob(blob, 0, readBuffers);
