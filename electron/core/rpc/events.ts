@@ -1,17 +1,17 @@
-import { events, type EventName, type EventOf } from '../../../shared/contract';
+import type { EventName, EventOf } from '../../../shared/contract';
 
 export type EventListener = <E extends EventName>(event: E, payload: EventOf<E>) => void;
 
 /**
- * The engine's outbound events. Payloads are checked against the contract when emitted, so a
- * host can forward them to any interface as they are.
+ * The engine's outbound events. A host that carries them across a boundary checks each payload
+ * against the contract there (`serveWire`); in-process listeners such as the command line get
+ * them as emitted, so a command does not build the contract's schemas at every start.
  */
 export class EngineEvents {
   readonly #listeners = new Set<EventListener>();
 
   emit<E extends EventName>(event: E, payload: EventOf<E>): void {
-    const checked = events[event].parse(payload) as EventOf<E>;
-    for (const listener of this.#listeners) listener(event, checked);
+    for (const listener of this.#listeners) listener(event, payload);
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */

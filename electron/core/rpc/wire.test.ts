@@ -59,4 +59,11 @@ describe('serveWire', () => {
     wire.events.emit('status', status);
     expect(wire.posted).toEqual([{ type: 'event', event: 'status', payload: status }]);
   });
+
+  it('refuses to forward an event whose payload is outside the contract', () => {
+    const wire = connect();
+    const bad = { subject: 'docker', state: 'sideways', message: 'up' };
+    expect(() => wire.events.emit('status', bad as never)).toThrow();
+    expect(wire.posted).toEqual([]);
+  });
 });

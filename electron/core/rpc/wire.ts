@@ -2,7 +2,12 @@
  * The message shapes a host uses to carry the contract across a process or socket boundary
  * (Electron's utility process, the browser preview's WebSocket), and the engine's end of it.
  */
-import type { ErrorInfo, EventName, Result } from '../../../shared/contract';
+import {
+  events as eventSchemas,
+  type ErrorInfo,
+  type EventName,
+  type Result,
+} from '../../../shared/contract';
 import type { Dispatch } from './dispatch';
 import type { EngineEvents } from './events';
 
@@ -30,7 +35,7 @@ function isWireRequest(value: unknown): value is WireRequest {
 
 /**
  * Serves one connection: answers each request with a result carrying its id, forwards every
- * engine event, and answers anything that is not a request with an error instead of failing.
+ * engine event (checked against the contract), and answers anything that is not a request with an error instead of failing.
  * Returns the function that stops forwarding events.
  */
 export function serveWire(
@@ -52,5 +57,9 @@ export function serveWire(
     const result = await dispatch(message.channel, message.request);
     connection.post({ type: 'result', id: message.id, result });
   });
-  return events.subscribe((event, payload) => connection.post({ type: 'event', event, payload }));
+  // Checked here, where events leave the engine: an emitter with a payload outside the contract
+  // fails at once instead of handing the interface something it cannot read.
+  return events.subscribe((event, payload) =>
+    connection.post({ type: 'event', event, payload: eventSchemas[event].parse(payload) }),
+  );
 }
