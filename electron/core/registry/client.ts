@@ -166,7 +166,12 @@ class ManifestChangedError extends ConsignError {
   }
 }
 
-export const DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024;
+/**
+ * Blobs up to this size go in one request, larger ones in chunks of it: under the 100 MB request
+ * bodies some proxies and CDNs refuse, and large enough that most layers need one round trip
+ * (each chunk costs one, and the registry's work to resume the upload).
+ */
+export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
