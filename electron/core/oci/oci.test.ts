@@ -116,6 +116,56 @@ describe('parseManifest', () => {
   ])('refuses bad manifests clearly (%#)', (bytes, reason) => {
     expect(() => parseManifest(bytes, undefined, 'The manifest')).toThrow(reason);
   });
+
+  it('names the first field that departs from the shape, and keeps fields it does not know', () => {
+    const layer = { mediaType: MediaType.ociLayerTarGzip, digest: `sha256:${hex}`, size: 3 };
+    const refuse = (value: object) =>
+      expect(() => parseManifest(Buffer.from(JSON.stringify(value)), undefined, 'M')).toThrow(
+        /M is malformed at /,
+      );
+    const reason = (value: object) => {
+      try {
+        parseManifest(Buffer.from(JSON.stringify(value)), undefined, 'M');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(reason({ ...manifest, layers: [layer, { ...layer, size: -1 }] })).toBe(
+      'M is malformed at layers.1.size: expected a non-negative integer.',
+    );
+    expect(reason({ ...manifest, layers: [{ ...layer, size: 1.5 }] })).toMatch(/layers\.0\.size/);
+    expect(reason({ ...manifest, layers: [{ ...layer, annotations: { a: 1 } }] })).toBe(
+      'M is malformed at layers.0.annotations.a: expected a string.',
+    );
+    expect(reason({ ...manifest, annotations: null })).toMatch(
+      /at annotations: expected an object/,
+    );
+    expect(reason({ ...manifest, schemaVersion: 3 })).toMatch(/at schemaVersion: expected 2/);
+    expect(reason({ ...manifest, layers: {} })).toMatch(/at layers: expected an array/);
+    refuse({ schemaVersion: 2, manifests: [{ ...layer, platform: { os: 'linux' } }] });
+    expect(reason({ schemaVersion: 2, manifests: [{ ...layer, digest: 'sha256:abc' }] })).toBe(
+      'M is malformed at manifests.0.digest: expected a digest.',
+    );
+
+    const extra = { ...manifest, layers: [{ ...layer, 'x-note': 1 }], 'x-top': { a: [1] } };
+    const parsed = parseManifest(Buffer.from(JSON.stringify(extra)), undefined, 'M');
+    expect(parsed.kind === 'manifest' && parsed.manifest['x-top']).toEqual({ a: [1] });
+    expect(parsed.kind === 'manifest' && parsed.manifest.layers[0]!['x-note']).toBe(1);
+    const index = parseManifest(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          manifests: [
+            { ...layer, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+          ],
+        }),
+      ),
+      MediaType.ociIndex,
+      'I',
+    );
+    expect(index.kind === 'index' && index.index.manifests[0]!.platform?.variant).toBe('v8');
+  });
 });
 
 describe('VerifyingStream', () => {

@@ -6,7 +6,8 @@ import { ConsignError } from '../errors';
 import {
   digestHex,
   digestOf,
-  ImageIndex,
+  imageIndexOf,
+  type ImageIndex,
   isDigest,
   MANIFEST_ACCEPT,
   MAX_MANIFEST_BYTES,
@@ -926,16 +927,19 @@ export class RegistryClient {
         const body = await this.#readOrRetryable(res, MAX_MANIFEST_BYTES, () =>
           misbehaved(this.host, `sent a referrers list for ${digest} over 4 MiB`),
         );
-        let parsed: ReturnType<typeof ImageIndex.safeParse>;
+        let json: unknown;
         try {
-          parsed = ImageIndex.safeParse(JSON.parse(body.toString('utf8')));
+          json = JSON.parse(body.toString('utf8'));
         } catch {
           throw misbehaved(this.host, `sent a referrers list for ${digest} that is not JSON`);
         }
-        if (!parsed.success) {
+        let list: ImageIndex;
+        try {
+          list = imageIndexOf(json);
+        } catch {
           throw misbehaved(this.host, `sent a referrers list for ${digest} that is not an index`);
         }
-        return { manifests: filter(parsed.data.manifests), source: 'referrers-api' };
+        return { manifests: filter(list.manifests), source: 'referrers-api' };
       }
       const body = await readErrorBody(res);
       if (res.status !== 404) {

@@ -3,7 +3,6 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { z } from 'zod';
 import { ConsignError } from '../errors';
 import {
   digestOf,
@@ -24,19 +23,34 @@ import type { BlobDescriptor, ImageSource } from './types';
 /** manifest.json and image configs are metadata; anything bigger is not a real archive. */
 const MAX_METADATA_BYTES = 32 * 1024 * 1024;
 
-const ArchiveEntry = z.looseObject({
-  Config: z.string().min(1),
-  RepoTags: z.array(z.string()).nullish(),
-  Layers: z.array(z.string().min(1)),
-});
-type ArchiveEntry = z.infer<typeof ArchiveEntry>;
+interface ArchiveEntry {
+  Config: string;
+  RepoTags?: string[] | null | undefined;
+  Layers: string[];
+  [field: string]: unknown;
+}
 
-const ImageConfig = z.looseObject({
-  rootfs: z.looseObject({
-    type: z.string().optional(),
-    diff_ids: z.array(z.string().refine(isDigest, 'not a digest')),
-  }),
-});
+/**
+ * The shapes of manifest.json and of an image config, built when an archive is first opened:
+ * loading zod takes about 80 ms, which commands that never open one should not pay at start.
+ */
+async function buildShapes() {
+  const { z } = await import('zod');
+  const entry = z.looseObject({
+    Config: z.string().min(1),
+    RepoTags: z.array(z.string()).nullish(),
+    Layers: z.array(z.string().min(1)),
+  });
+  const config = z.looseObject({
+    rootfs: z.looseObject({
+      type: z.string().optional(),
+      diff_ids: z.array(z.string().refine(isDigest, 'not a digest')),
+    }),
+  });
+  return { entries: z.array(entry), config };
+}
+let shapes: ReturnType<typeof buildShapes> | undefined;
+const archiveShapes = () => (shapes ??= buildShapes());
 
 const BLOB_PATH = /^blobs\/(sha256|sha512)\/([a-f0-9]{64}|[a-f0-9]{128})$/;
 
@@ -259,7 +273,7 @@ async function openLegacy(
   } catch {
     throw bad(`The image config ${entry.Config} in ${description} is not valid JSON.`);
   }
-  const config = ImageConfig.safeParse(configJson);
+  const config = (await archiveShapes()).config.safeParse(configJson);
   if (!config.success) {
     throw bad(`The image config ${entry.Config} in ${description} has no valid rootfs.diff_ids.`);
   }
@@ -427,7 +441,7 @@ export async function openArchive(
   } catch {
     throw bad(`The manifest.json of ${description} is not valid JSON.`);
   }
-  const entries = z.array(ArchiveEntry).safeParse(json);
+  const entries = (await archiveShapes()).entries.safeParse(json);
   if (!entries.success) {
     const issue = entries.error.issues[0];
     throw bad(
