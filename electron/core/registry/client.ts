@@ -662,10 +662,10 @@ export class RegistryClient {
             session,
             {
               'content-type': 'application/octet-stream',
-              'content-length': String(end - offset),
-              'content-range': `${offset}-${end - 1}`,
+              'content-length': String(end - start),
+              'content-range': `${start}-${end - 1}`,
             },
-            reader!.take(end - offset, options.onProgress),
+            reader!.take(end - start, options.onProgress),
             signal,
             onSent && ((bytes) => onSent(start + bytes)),
           );

@@ -137,26 +137,26 @@ export function pooledGet(request: PooledGetRequest): Promise<PooledGetResponse>
     let framing: Framing | undefined;
     let body: Readable | undefined;
     let done = false;
-    let readRoom: Buffer | undefined;
     /** Reading stopped because the consumer is behind. */
     let paused = false;
     let socket: Socket;
 
-    const fail = (error: Error) => {
-      if (done) return;
+    /** Stops for good: false when that had already happened. */
+    const close = (): boolean => {
+      if (done) return false;
       done = true;
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
+      return true;
+    };
+    const fail = (error: Error) => {
+      if (!close()) return;
       if (body) body.destroy(error);
       else reject(error);
     };
     const onAbort = () => fail(abortError());
     const finish = () => {
-      if (done) return;
-      done = true;
-      signal?.removeEventListener('abort', onAbort);
-      body!.push(null);
-      socket.destroy();
+      if (close()) body!.push(null);
     };
     /** Pushes a piece of the body; false when the consumer wants a pause. */
     const give = (piece: Buffer): boolean => {
@@ -237,11 +237,7 @@ export function pooledGet(request: PooledGetRequest): Promise<PooledGetResponse>
           }
         },
         destroy: (error, callback) => {
-          if (!done) {
-            done = true;
-            signal?.removeEventListener('abort', onAbort);
-            socket.destroy();
-          }
+          close();
           // Like node:http's responses: an error nobody listens for yet is not thrown at the
           // process; it stays on the stream (`errored`), where a later reader finds it.
           callback(body!.listenerCount('error') > 0 ? error : null);
@@ -268,9 +264,10 @@ export function pooledGet(request: PooledGetRequest): Promise<PooledGetResponse>
       }
     };
     const onread: OnReadOpts = {
-      buffer: () => (readRoom = buffers.room()),
+      buffer: () => buffers.room(),
+      // `room` is the buffer the function above gave for this read (net and tls alike).
       callback: (bytes: number, room: Uint8Array) => {
-        if (onRead(bytes, readRoom ?? room)) return true;
+        if (onRead(bytes, room)) return true;
         paused = true;
         return false;
       },

@@ -35,8 +35,8 @@ function isWireRequest(value: unknown): value is WireRequest {
 
 /**
  * Serves one connection: answers each request with a result carrying its id, forwards every
- * engine event (checked against the contract), and answers anything that is not a request with an error instead of failing.
- * Returns the function that stops forwarding events.
+ * engine event (checked against the contract), and answers anything that is not a request with
+ * an error instead of failing. Returns the function that stops forwarding events.
  */
 export function serveWire(
   dispatch: Dispatch,
